@@ -1,0 +1,91 @@
+"""What is written to a store: nodes and relationships as plain records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class NodeRecord:
+    """A node to upsert: its class (Neo4j label), id and properties.
+
+    ``location`` says where the record came from (file and row) so that an
+    error can point at it; it is not stored.
+    """
+
+    label: str
+    id: str
+    props: dict[str, Any] = field(default_factory=dict)
+    location: str | None = None
+
+    def where(self) -> str:
+        return self.location or f"{self.label} {self.id!r}"
+
+
+@dataclass
+class EdgeRecord:
+    """A relationship to upsert, between two node ids."""
+
+    type: str
+    source: str
+    target: str
+    props: dict[str, Any] = field(default_factory=dict)
+    location: str | None = None
+
+    def where(self) -> str:
+        return self.location or f"{self.type} {self.source!r} -> {self.target!r}"
+
+
+@dataclass(frozen=True)
+class Node:
+    """A stored node."""
+
+    label: str
+    id: str
+    props: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, **self.props, "id": self.id}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A stored relationship; ``key`` holds the values of its key properties."""
+
+    type: str
+    source: str
+    target: str
+    props: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "source": self.source, "target": self.target, "props": self.props}
+
+
+@dataclass
+class Batch:
+    """A validated set of nodes and edges, with every edge's endpoint labels resolved."""
+
+    nodes: list[NodeRecord]
+    edges: list[EdgeRecord]
+    endpoint_labels: dict[str, str]  # node id -> label, for every edge endpoint
+
+
+@dataclass
+class WriteSummary:
+    """What an upsert did: counts of created, updated and unchanged items."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_unchanged: int = 0
+    edges_created: int = 0
+    edges_updated: int = 0
+    edges_unchanged: int = 0
+
+    def __iadd__(self, other: WriteSummary) -> WriteSummary:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -1,0 +1,43 @@
+"""Typed settings, from the environment (``CHANJIAO_*``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
+class Settings(BaseSettings):
+    """Where the graph lives and how the service behaves.
+
+    ``store`` is either a Neo4j URI (``neo4j://…``, ``bolt://…``, ``neo4j+s://…``
+    for Aura) or the path of the embedded store's file.
+
+    >>> Settings(store="bolt://127.0.0.1:7687").store_kind
+    'neo4j'
+    >>> Settings(store="demo.db").store_kind
+    'embedded'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CHANJIAO_", env_file=".env", extra="ignore")
+
+    store: str = Field("data/chanjiao.db", description="Neo4j URI, or the embedded store's file path")
+    neo4j_user: str = Field("neo4j", description="Neo4j user name")
+    neo4j_password: SecretStr | None = Field(None, description="Neo4j password (none: auth disabled)")
+    neo4j_database: str = Field("neo4j", description="Neo4j database name")
+    batch_size: int = Field(1000, ge=1, le=100_000, description="rows per UNWIND batch")
+    query_timeout: float = Field(30.0, gt=0, description="seconds a Neo4j transaction may run")
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed to call the API from a browser")
+    max_page_size: int = Field(500, ge=1, description="largest page a list endpoint returns")
+
+    @property
+    def store_kind(self) -> str:
+        return "neo4j" if self.store.startswith(NEO4J_SCHEMES) else "embedded"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

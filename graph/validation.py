@@ -1,0 +1,149 @@
+"""Checks a set of nodes and edges against the ontology before anything is written.
+
+Every problem is collected (not just the first), each naming the item, the
+field, the value and the reason; the caller writes nothing unless the list is
+empty.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from graph.errors import Problem, ValidationError
+from graph.records import Batch, EdgeRecord, NodeRecord
+from ontology.schema import PropertyDef, Schema
+
+#: Looks up the labels of ids already in the store: id -> label for those found.
+LabelLookup = Callable[[Iterable[str]], dict[str, str]]
+
+_ID = re.compile(r"^[^\s\x00-\x1f]{1,512}$")
+
+
+def edge_key(edge: EdgeRecord, keys: tuple[str, ...]) -> tuple[Any, ...]:
+    """The identity of a relationship: its endpoints, its type and its key properties."""
+    return (edge.source, edge.type, edge.target, *(edge.props.get(k) for k in keys))
+
+
+def validate(
+    schema: Schema,
+    nodes: Iterable[NodeRecord],
+    edges: Iterable[EdgeRecord],
+    existing_labels: LabelLookup,
+    source: str | None = None,
+) -> Batch:
+    """Return the normalised batch, or raise ``ValidationError`` listing every problem.
+
+    Property values are converted to their ontology types (``"3"`` → ``3``),
+    blank values dropped, and ``source`` recorded where an item has none.
+    """
+    problems: list[Problem] = []
+    clean_nodes = _check_nodes(schema, list(nodes), source, problems)
+    edges = list(edges)
+    batch_labels = {n.id: n.label for n in clean_nodes}
+    wanted = {e.source for e in edges} | {e.target for e in edges} | set(batch_labels)
+    stored = existing_labels(sorted(wanted))
+    for node in clean_nodes:
+        if stored.get(node.id, node.label) != node.label:
+            problems.append(
+                Problem(node.where(), "id", node.id, f"already exists as a {stored[node.id]}; an id names one node")
+            )
+    labels = {**stored, **batch_labels}
+    clean_edges = _check_edges(schema, edges, labels, source, problems)
+    if problems:
+        raise ValidationError(problems)
+    endpoints = {e.source for e in clean_edges} | {e.target for e in clean_edges}
+    return Batch(clean_nodes, clean_edges, {i: labels[i] for i in endpoints})
+
+
+def _check_nodes(schema: Schema, nodes: list[NodeRecord], source: str | None, problems: list[Problem]) -> list[NodeRecord]:
+    seen: dict[str, str] = {}
+    clean = []
+    for node in nodes:
+        if node.label not in schema.classes:
+            problems.append(Problem(node.where(), None, None, f"unknown class {node.label!r}; known: {', '.join(schema.classes)}"))
+            continue
+        if not isinstance(node.id, str) or not _ID.match(node.id):
+            problems.append(Problem(node.where(), "id", node.id, "an id must be 1–512 characters without spaces"))
+            continue
+        if node.id in seen:
+            problems.append(Problem(node.where(), "id", node.id, f"duplicate id (first at {seen[node.id]})"))
+            continue
+        seen[node.id] = node.where()
+        cls = schema.node_class(node.label)
+        props = _check_props(node.where(), {**node.props, "id": node.id}, cls.properties, cls.required, problems)
+        props.pop("id", None)
+        if source is not None:
+            props.setdefault("source", source)
+        clean.append(NodeRecord(node.label, node.id, props, node.location))
+    return clean
+
+
+def _check_edges(
+    schema: Schema, edges: list[EdgeRecord], labels: dict[str, str], source: str | None, problems: list[Problem]
+) -> list[EdgeRecord]:
+    seen: dict[tuple[Any, ...], str] = {}
+    clean = []
+    for edge in edges:
+        if edge.type not in schema.relationships:
+            known = ", ".join(schema.relationships)
+            problems.append(Problem(edge.where(), None, None, f"unknown relationship type {edge.type!r}; known: {known}"))
+            continue
+        rel = schema.relationship(edge.type)
+        ok = True
+        for field, ref, allowed in (("from", edge.source, rel.sources), ("to", edge.target, rel.targets)):
+            if ref not in labels:
+                problems.append(Problem(edge.where(), field, ref, "refers to a node that is neither in this load nor in the graph"))
+                ok = False
+            elif labels[ref] not in allowed:
+                problems.append(
+                    Problem(
+                        edge.where(), field, ref,
+                        f"is a {labels[ref]}, but {edge.type} {field} must be one of: {', '.join(sorted(allowed))}",
+                    )
+                )
+                ok = False
+        if ok and not rel.allows(labels[edge.source], labels[edge.target]):
+            problems.append(
+                Problem(edge.where(), None, None, f"{edge.type} joins two nodes of the same class, not {labels[edge.source]} and {labels[edge.target]}")
+            )
+            ok = False
+        if ok and edge.source == edge.target:
+            problems.append(Problem(edge.where(), "to", edge.target, f"{edge.type} cannot join a node to itself"))
+            ok = False
+        props = _check_props(edge.where(), edge.props, rel.properties, rel.required, problems)
+        if not ok:
+            continue
+        if source is not None:
+            props.setdefault("source", source)
+        record = EdgeRecord(edge.type, edge.source, edge.target, props, edge.location)
+        key = edge_key(record, rel.keys)
+        if key in seen:
+            problems.append(Problem(edge.where(), None, None, f"duplicate relationship (first at {seen[key]})"))
+            continue
+        seen[key] = edge.where()
+        clean.append(record)
+    return clean
+
+
+def _check_props(
+    where: str, values: dict[str, Any], allowed: dict[str, PropertyDef], required: frozenset[str], problems: list[Problem]
+) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for name, value in values.items():
+        definition = allowed.get(name)
+        if definition is None:
+            problems.append(Problem(where, name, value, f"unknown property; allowed: {', '.join(allowed)}"))
+            continue
+        try:
+            coerced = definition.coerce(value)
+        except ValueError as exc:
+            problems.append(Problem(where, name, value, str(exc)))
+            continue
+        if coerced is not None:
+            clean[name] = coerced
+    for name in sorted(required):
+        if name not in clean and not any(p.location == where and p.field == name for p in problems):
+            problems.append(Problem(where, name, None, "is required"))
+    return clean
