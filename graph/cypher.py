@@ -70,9 +70,7 @@ RETURN status, count(*) AS n"""
 
 def _each_label(schema: Schema, body: str) -> str:
     """``body`` (which uses ``{lab}`` and ``{name}``) once per label, as a UNION ALL subquery."""
-    return "\n  UNION ALL\n".join(
-        "  " + body.format(lab=_label(schema, name), name=name) for name in schema.classes
-    )
+    return "\n  UNION ALL\n".join("  " + body.format(lab=_label(schema, name), name=name) for name in schema.classes)
 
 
 def labels_of(schema: Schema) -> str:

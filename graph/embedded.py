@@ -23,7 +23,7 @@ import networkx as nx
 
 from graph.errors import StoreUnavailableError
 from graph.records import Batch, Edge, EdgeRecord, Node, NodeRecord, WriteSummary
-from graph.store import GraphStore
+from graph.store import GraphStore, Progress
 from graph.text import tokens
 from ontology.schema import Schema
 
@@ -73,14 +73,19 @@ class EmbeddedStore(GraphStore):
     def health(self) -> dict[str, Any]:
         with self._lock:
             self._db.execute("SELECT 1").fetchone()
-        return {"store": self.kind, "reachable": True, "path": str(self.path), "version": f"SQLite {sqlite3.sqlite_version}, networkx {nx.__version__}"}
+        return {
+            "store": self.kind,
+            "reachable": True,
+            "path": str(self.path),
+            "version": f"SQLite {sqlite3.sqlite_version}, networkx {nx.__version__}",
+        }
 
     def apply_schema(self) -> list[str]:
         return []  # ids are primary keys; the in-memory indexes are always built
 
     # -- writes
 
-    def write(self, batch: Batch) -> WriteSummary:
+    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
         with self._lock:
             self._refresh()
             summary = WriteSummary()
@@ -103,6 +108,9 @@ class EmbeddedStore(GraphStore):
                 for source, target, key, etype, props in edge_changes:
                     self._graph.add_edge(source, target, key=key, type=etype, props=props)
                 self._seen_version = self._data_version()
+            if progress is not None:
+                total = len(batch.nodes) + len(batch.edges)
+                progress(total, total)
             return summary
 
     def clear(self) -> None:
@@ -112,7 +120,9 @@ class EmbeddedStore(GraphStore):
         with self._lock:
             self._load()
 
-    def _diff_nodes(self, nodes: list[NodeRecord], summary: WriteSummary) -> tuple[list[tuple[str, str, str]], list[Any]]:
+    def _diff_nodes(
+        self, nodes: list[NodeRecord], summary: WriteSummary
+    ) -> tuple[list[tuple[str, str, str]], list[Any]]:
         rows, changes = [], []
         for node in nodes:
             current = self._graph.nodes.get(node.id)
@@ -184,7 +194,10 @@ class EmbeddedStore(GraphStore):
             for node_id in ids:
                 if node_id not in g:
                     continue
-                for s, t, k, data in [*g.out_edges(node_id, keys=True, data=True), *g.in_edges(node_id, keys=True, data=True)]:
+                for s, t, k, data in [
+                    *g.out_edges(node_id, keys=True, data=True),
+                    *g.in_edges(node_id, keys=True, data=True),
+                ]:
                     found[(s, t, k)] = Edge(data["type"], s, t, dict(data["props"]))
             return list(found.values())
 
@@ -234,7 +247,9 @@ class EmbeddedStore(GraphStore):
         self._seen_version = self._data_version()
         for node_id, label, props in self._db.execute("SELECT id, label, props FROM nodes"):
             self._put_node(node_id, label, json.loads(props))
-        for source, etype, target, key, props in self._db.execute("SELECT source, type, target, ekey, props FROM edges"):
+        for source, etype, target, key, props in self._db.execute(
+            "SELECT source, type, target, ekey, props FROM edges"
+        ):
             self._graph.add_edge(source, target, key=key, type=etype, props=json.loads(props))
 
     def _refresh(self) -> None:

@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 
 import neo4j
 from neo4j import Driver, ManagedTransaction, unit_of_work
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 
 from graph import cypher
 from graph.errors import ConflictError, StoreUnavailableError
 from graph.records import Batch, Edge, Node, WriteSummary
-from graph.store import GraphStore
+from graph.store import GraphStore, Progress
 from graph.text import tokens
 from ontology.schema import Schema
 
@@ -58,7 +58,7 @@ class Neo4jStore(GraphStore):
     def _address(self) -> str:
         try:
             return str(self.driver.get_server_info().address)
-        except Exception:  # noqa: BLE001 - only used to word an error message
+        except Exception:
             return "the configured URI"
 
     # -- lifecycle
@@ -79,7 +79,9 @@ class Neo4jStore(GraphStore):
     def apply_schema(self) -> list[str]:
         statements = [cypher.unique_id(self.schema, label) for label in self.schema.classes]
         for label, cls in self.schema.classes.items():
-            statements += [cypher.property_index(self.schema, label, p.name) for p in cls.properties.values() if p.indexed]
+            statements += [
+                cypher.property_index(self.schema, label, p.name) for p in cls.properties.values() if p.indexed
+            ]
         wanted = cypher.fulltext_index(self.schema)
         try:
             with self.driver.session(database=self.database) as session:
@@ -95,7 +97,7 @@ class Neo4jStore(GraphStore):
 
     # -- writes
 
-    def write(self, batch: Batch) -> WriteSummary:
+    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
         node_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for node in batch.nodes:
             node_groups[node.label].append({"id": node.id, "props": node.props})
@@ -104,20 +106,29 @@ class Neo4jStore(GraphStore):
             group = (edge.type, batch.endpoint_labels[edge.source], batch.endpoint_labels[edge.target])
             edge_groups[group].append({"source": edge.source, "target": edge.target, "props": edge.props})
 
+        total = len(batch.nodes) + len(batch.edges)
+
         def work(tx: ManagedTransaction) -> WriteSummary:
             summary = WriteSummary()
+            done = 0
             for label, rows in node_groups.items():
                 query = cypher.upsert_nodes(self.schema, label)
                 for counts in self._chunks(tx, query, rows):
                     summary.nodes_created += counts.get("created", 0)
                     summary.nodes_updated += counts.get("updated", 0)
                     summary.nodes_unchanged += counts.get("unchanged", 0)
+                    done += sum(counts.values())
+                    if progress is not None:
+                        progress(done, total)
             for (rel_type, source, target), rows in edge_groups.items():
                 query = cypher.upsert_edges(self.schema, rel_type, source, target)
                 for counts in self._chunks(tx, query, rows):
                     summary.edges_created += counts.get("created", 0)
                     summary.edges_updated += counts.get("updated", 0)
                     summary.edges_unchanged += counts.get("unchanged", 0)
+                    done += sum(counts.values())
+                    if progress is not None:
+                        progress(done, total)
             return summary
 
         return self._run("write", work)
@@ -129,7 +140,9 @@ class Neo4jStore(GraphStore):
             if sum(counts.values()) != len(chunk):
                 # An endpoint vanished between validation and write (a concurrent delete):
                 # fail the whole transaction rather than drop rows silently.
-                raise ConflictError(f"{len(chunk) - sum(counts.values())} relationship(s) lost an endpoint during the write")
+                raise ConflictError(
+                    f"{len(chunk) - sum(counts.values())} relationship(s) lost an endpoint during the write"
+                )
             yield counts
 
     def clear(self) -> None:
@@ -203,8 +216,12 @@ class Neo4jStore(GraphStore):
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         def work(tx: ManagedTransaction) -> tuple[dict[str, int], dict[str, int]]:
-            labels = {n: tx.run(cypher.count_label(self.schema, n)).single(strict=True)["n"] for n in self.schema.classes}
-            types = {t: tx.run(cypher.count_type(self.schema, t)).single(strict=True)["n"] for t in self.schema.relationships}
+            labels = {
+                n: tx.run(cypher.count_label(self.schema, n)).single(strict=True)["n"] for n in self.schema.classes
+            }
+            types = {
+                t: tx.run(cypher.count_type(self.schema, t)).single(strict=True)["n"] for t in self.schema.relationships
+            }
             return labels, types
 
         return self._run("read", work)
@@ -232,7 +249,6 @@ def _plain(props: dict[str, Any]) -> dict[str, Any]:
 
 
 def _same_fulltext(current: dict[str, Any], schema: Schema) -> bool:
-    return set(current["labelsOrTypes"]) == set(schema.classes) and list(current["properties"]) == list(schema.searchable)
-
-
-__all__ = ["Neo4jError", "Neo4jStore", "open_driver"]
+    return set(current["labelsOrTypes"]) == set(schema.classes) and list(current["properties"]) == list(
+        schema.searchable
+    )

@@ -39,7 +39,8 @@ class Chanjiao:
     >>> import tempfile, pathlib
     >>> from graph.embedded import EmbeddedStore
     >>> service = Chanjiao(EmbeddedStore(pathlib.Path(tempfile.mkdtemp()) / "g.db", load_schema()))
-    >>> summary = service.upsert([NodeRecord("Course", "course:X", {"name_zh": "机械制图", "category": "professional_foundation"})], [])
+    >>> course = NodeRecord("Course", "course:X", {"name_zh": "机械制图", "category": "professional_foundation"})
+    >>> summary = service.upsert([course], [])
     >>> summary.nodes_created
     1
     >>> service.get("course:X").props["name_zh"]
@@ -70,12 +71,18 @@ class Chanjiao:
 
     def schema_summary(self) -> dict[str, Any]:
         """The ontology summarised: classes, relationships and enumerations, in zh and en."""
+
         def props(defs: dict[str, Any], required: frozenset[str]) -> list[dict[str, Any]]:
             return [
                 {
-                    "name": p.name, "label_zh": p.label_zh, "label_en": p.label_en, "type": p.datatype,
-                    "required": p.name in required, "multi_valued": p.multi_valued,
-                    "minimum": p.minimum, "maximum": p.maximum,
+                    "name": p.name,
+                    "label_zh": p.label_zh,
+                    "label_en": p.label_en,
+                    "type": p.datatype,
+                    "required": p.name in required,
+                    "multi_valued": p.multi_valued,
+                    "minimum": p.minimum,
+                    "maximum": p.maximum,
                     "enumeration": p.enumeration.name if p.enumeration else None,
                 }
                 for p in defs.values()
@@ -85,34 +92,57 @@ class Chanjiao:
             "iri": self.schema.iri,
             "version": self.schema.version,
             "classes": [
-                {"name": c.name, "label_zh": c.label_zh, "label_en": c.label_en, "comment": c.comment,
-                 "properties": props(c.properties, c.required)}
+                {
+                    "name": c.name,
+                    "label_zh": c.label_zh,
+                    "label_en": c.label_en,
+                    "comment": c.comment,
+                    "properties": props(c.properties, c.required),
+                }
                 for c in self.schema.classes.values()
             ],
             "relationships": [
-                {"name": r.name, "label_zh": r.label_zh, "label_en": r.label_en, "comment": r.comment,
-                 "from": sorted(r.sources), "to": sorted(r.targets), "keys": list(r.keys),
-                 "properties": props(r.properties, r.required)}
+                {
+                    "name": r.name,
+                    "label_zh": r.label_zh,
+                    "label_en": r.label_en,
+                    "comment": r.comment,
+                    "from": sorted(r.sources),
+                    "to": sorted(r.targets),
+                    "keys": list(r.keys),
+                    "properties": props(r.properties, r.required),
+                }
                 for r in self.schema.relationships.values()
             ],
             "enumerations": [
-                {"name": e.name, "label_zh": e.label_zh, "label_en": e.label_en,
-                 "values": [{"value": v.notation, "label_zh": v.label_zh, "label_en": v.label_en} for v in e.values]}
+                {
+                    "name": e.name,
+                    "label_zh": e.label_zh,
+                    "label_en": e.label_en,
+                    "values": [{"value": v.notation, "label_zh": v.label_zh, "label_en": v.label_en} for v in e.values],
+                }
                 for e in self.schema.enumerations.values()
             ],
         }
 
     def stats(self) -> dict[str, Any]:
         labels, types = self.store.counts()
-        return {"store": self.store.kind, "nodes": labels, "relationships": types,
-                "total_nodes": sum(labels.values()), "total_relationships": sum(types.values())}
+        return {
+            "store": self.store.kind,
+            "nodes": labels,
+            "relationships": types,
+            "total_nodes": sum(labels.values()),
+            "total_relationships": sum(types.values()),
+        }
 
     def apply_schema(self) -> list[str]:
         return self.store.apply_schema()
 
     # -- writes
 
-    def upsert(self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord], source: str | None = None) -> WriteSummary:
+    def upsert(
+        self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord], source: str | None = None
+    ) -> WriteSummary:
         """Validate against the ontology, then write all of it atomically (or raise and write nothing)."""
         batch = validate(self.schema, nodes, edges, self.store.labels_of, source)
         return self.store.write(batch)

@@ -7,11 +7,14 @@ implements them its own way (Cypher on Neo4j, traversals on networkx).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from graph.records import Batch, Edge, Node, WriteSummary
 from ontology.schema import Schema
+
+#: Called as a write goes: (items written so far, items in the batch).
+Progress = Callable[[int, int], None]
 
 
 class GraphStore(ABC):
@@ -37,7 +40,7 @@ class GraphStore(ABC):
     # -- writes
 
     @abstractmethod
-    def write(self, batch: Batch) -> WriteSummary:
+    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
         """Upsert a validated batch atomically: all of it or, on any failure, none of it.
 
         Nodes are matched by id and edges by (source, type, target, key

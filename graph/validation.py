@@ -38,31 +38,57 @@ def validate(
     Property values are converted to their ontology types (``"3"`` → ``3``),
     blank values dropped, and ``source`` recorded where an item has none.
     """
+    batch, problems = check(schema, nodes, edges, existing_labels, source)
+    if problems:
+        raise ValidationError(problems)
+    return batch
+
+
+def check(
+    schema: Schema,
+    nodes: Iterable[NodeRecord],
+    edges: Iterable[EdgeRecord],
+    existing_labels: LabelLookup,
+    source: str | None = None,
+) -> tuple[Batch, list[Problem]]:
+    """The valid part of the input as a batch, and every problem with the rest.
+
+    An edge whose endpoint is a rejected node is rejected too, so the valid
+    part never refers to something that will not be written.
+    """
     problems: list[Problem] = []
-    clean_nodes = _check_nodes(schema, list(nodes), source, problems)
+    nodes = list(nodes)
+    clean_nodes = _check_nodes(schema, nodes, source, problems)
     edges = list(edges)
     batch_labels = {n.id: n.label for n in clean_nodes}
     wanted = {e.source for e in edges} | {e.target for e in edges} | set(batch_labels)
     stored = existing_labels(sorted(wanted))
+    kept_nodes = []
     for node in clean_nodes:
         if stored.get(node.id, node.label) != node.label:
             problems.append(
                 Problem(node.where(), "id", node.id, f"already exists as a {stored[node.id]}; an id names one node")
             )
+            batch_labels.pop(node.id)
+        else:
+            kept_nodes.append(node)
     labels = {**stored, **batch_labels}
-    clean_edges = _check_edges(schema, edges, labels, source, problems)
-    if problems:
-        raise ValidationError(problems)
+    rejected = {n.id for n in nodes} - labels.keys()
+    clean_edges = _check_edges(schema, edges, labels, rejected, source, problems)
     endpoints = {e.source for e in clean_edges} | {e.target for e in clean_edges}
-    return Batch(clean_nodes, clean_edges, {i: labels[i] for i in endpoints})
+    return Batch(kept_nodes, clean_edges, {i: labels[i] for i in endpoints}), problems
 
 
-def _check_nodes(schema: Schema, nodes: list[NodeRecord], source: str | None, problems: list[Problem]) -> list[NodeRecord]:
+def _check_nodes(
+    schema: Schema, nodes: list[NodeRecord], source: str | None, problems: list[Problem]
+) -> list[NodeRecord]:
     seen: dict[str, str] = {}
     clean = []
     for node in nodes:
         if node.label not in schema.classes:
-            problems.append(Problem(node.where(), None, None, f"unknown class {node.label!r}; known: {', '.join(schema.classes)}"))
+            problems.append(
+                Problem(node.where(), None, None, f"unknown class {node.label!r}; known: {', '.join(schema.classes)}")
+            )
             continue
         if not isinstance(node.id, str) or not _ID.match(node.id):
             problems.append(Problem(node.where(), "id", node.id, "an id must be 1–512 characters without spaces"))
@@ -72,8 +98,11 @@ def _check_nodes(schema: Schema, nodes: list[NodeRecord], source: str | None, pr
             continue
         seen[node.id] = node.where()
         cls = schema.node_class(node.label)
+        before = len(problems)
         props = _check_props(node.where(), {**node.props, "id": node.id}, cls.properties, cls.required, problems)
         props.pop("id", None)
+        if len(problems) > before:
+            continue
         if source is not None:
             props.setdefault("source", source)
         clean.append(NodeRecord(node.label, node.id, props, node.location))
@@ -81,39 +110,60 @@ def _check_nodes(schema: Schema, nodes: list[NodeRecord], source: str | None, pr
 
 
 def _check_edges(
-    schema: Schema, edges: list[EdgeRecord], labels: dict[str, str], source: str | None, problems: list[Problem]
+    schema: Schema,
+    edges: list[EdgeRecord],
+    labels: dict[str, str],
+    rejected: set[str],
+    source: str | None,
+    problems: list[Problem],
 ) -> list[EdgeRecord]:
     seen: dict[tuple[Any, ...], str] = {}
     clean = []
     for edge in edges:
         if edge.type not in schema.relationships:
             known = ", ".join(schema.relationships)
-            problems.append(Problem(edge.where(), None, None, f"unknown relationship type {edge.type!r}; known: {known}"))
+            problems.append(
+                Problem(edge.where(), None, None, f"unknown relationship type {edge.type!r}; known: {known}")
+            )
             continue
         rel = schema.relationship(edge.type)
         ok = True
         for field, ref, allowed in (("from", edge.source, rel.sources), ("to", edge.target, rel.targets)):
-            if ref not in labels:
-                problems.append(Problem(edge.where(), field, ref, "refers to a node that is neither in this load nor in the graph"))
+            if ref in rejected:
+                problems.append(Problem(edge.where(), field, ref, "refers to a node of this load that was rejected"))
+                ok = False
+            elif ref not in labels:
+                problems.append(
+                    Problem(edge.where(), field, ref, "refers to a node that is neither in this load nor in the graph")
+                )
                 ok = False
             elif labels[ref] not in allowed:
                 problems.append(
                     Problem(
-                        edge.where(), field, ref,
+                        edge.where(),
+                        field,
+                        ref,
                         f"is a {labels[ref]}, but {edge.type} {field} must be one of: {', '.join(sorted(allowed))}",
                     )
                 )
                 ok = False
         if ok and not rel.allows(labels[edge.source], labels[edge.target]):
             problems.append(
-                Problem(edge.where(), None, None, f"{edge.type} joins two nodes of the same class, not {labels[edge.source]} and {labels[edge.target]}")
+                Problem(
+                    edge.where(),
+                    None,
+                    None,
+                    f"{edge.type} joins two nodes of the same class, "
+                    f"not {labels[edge.source]} and {labels[edge.target]}",
+                )
             )
             ok = False
         if ok and edge.source == edge.target:
             problems.append(Problem(edge.where(), "to", edge.target, f"{edge.type} cannot join a node to itself"))
             ok = False
+        before = len(problems)
         props = _check_props(edge.where(), edge.props, rel.properties, rel.required, problems)
-        if not ok:
+        if not ok or len(problems) > before:
             continue
         if source is not None:
             props.setdefault("source", source)
@@ -128,9 +178,14 @@ def _check_edges(
 
 
 def _check_props(
-    where: str, values: dict[str, Any], allowed: dict[str, PropertyDef], required: frozenset[str], problems: list[Problem]
+    where: str,
+    values: dict[str, Any],
+    allowed: dict[str, PropertyDef],
+    required: frozenset[str],
+    problems: list[Problem],
 ) -> dict[str, Any]:
     clean: dict[str, Any] = {}
+    failed: set[str] = set()
     for name, value in values.items():
         definition = allowed.get(name)
         if definition is None:
@@ -140,10 +195,10 @@ def _check_props(
             coerced = definition.coerce(value)
         except ValueError as exc:
             problems.append(Problem(where, name, value, str(exc)))
+            failed.add(name)
             continue
         if coerced is not None:
             clean[name] = coerced
-    for name in sorted(required):
-        if name not in clean and not any(p.location == where and p.field == name for p in problems):
-            problems.append(Problem(where, name, None, "is required"))
+    for name in sorted(required - failed - clean.keys()):
+        problems.append(Problem(where, name, None, "is required"))
     return clean

@@ -17,6 +17,7 @@ from typing import Any
 
 from graph.errors import Problem, ValidationError
 from graph.records import EdgeRecord, NodeRecord
+from loaders.pipeline import Parsed
 from ontology.schema import Schema
 
 csv.field_size_limit(sys.maxsize)
@@ -36,7 +37,7 @@ class Sheet:
     rows: list[tuple[int, list[Any]]]  # (1-based spreadsheet row number, cells)
 
 
-def read_workbook(path: Path, schema: Schema) -> tuple[list[NodeRecord], list[EdgeRecord]]:
+def read_workbook(path: Path, schema: Schema) -> Parsed:
     """Read a workbook (an .xlsx file or a folder of .csv files) into records.
 
     Raises ``ValidationError`` listing every unreadable sheet, header or cell found.
@@ -57,14 +58,16 @@ def read_workbook(path: Path, schema: Schema) -> tuple[list[NodeRecord], list[Ed
     for sheet in sheets:
         target = names.get(_norm(sheet.name))
         if target is None:
-            problems.append(Problem(sheet.origin, None, sheet.name, "is neither a class nor a relationship type of the ontology"))
+            problems.append(
+                Problem(sheet.origin, None, sheet.name, "is neither a class nor a relationship type of the ontology")
+            )
         elif target in schema.classes:
             nodes.extend(_node_rows(sheet, target, schema, problems))
         else:
             edges.extend(_edge_rows(sheet, target, schema, problems))
     if problems:
         raise ValidationError(problems)
-    return nodes, edges
+    return Parsed(nodes, edges)
 
 
 def _sheet_names(schema: Schema) -> dict[str, str]:
@@ -96,7 +99,9 @@ def _columns(sheet: Sheet, known: dict[str, str], problems: list[Problem]) -> li
             continue
         name = known.get(_norm(header))
         if name is None:
-            problems.append(Problem(f"{sheet.origin} row 1 column {number}", str(header), None, "unknown column header"))
+            problems.append(
+                Problem(f"{sheet.origin} row 1 column {number}", str(header), None, "unknown column header")
+            )
         elif name in seen:
             problems.append(Problem(f"{sheet.origin} row 1 column {number}", str(header), None, "column appears twice"))
             name = None
@@ -111,7 +116,9 @@ def _cells(sheet: Sheet, columns: list[str | None], problems: list[Problem]) -> 
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
         if len(cells) > len(columns) and any(c not in (None, "") for c in cells[len(columns) :]):
-            problems.append(Problem(f"{sheet.origin} row {number}", None, None, "has more cells than the header has columns"))
+            problems.append(
+                Problem(f"{sheet.origin} row {number}", None, None, "has more cells than the header has columns")
+            )
             continue
         yield number, {name: cell for name, cell in zip(columns, cells, strict=False) if name is not None}
 
@@ -191,7 +198,9 @@ def _decode(file: Path, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         problems.append(
-            Problem(f"{file.name} line {line}", None, None, "is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV")
+            Problem(
+                f"{file.name} line {line}", None, None, "is neither UTF-8 nor GBK/GB18030 text; save it as UTF-8 CSV"
+            )
         )
     return None
 
@@ -201,7 +210,7 @@ def _xlsx_sheets(path: Path, problems: list[Problem]) -> Iterator[Sheet]:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+    except Exception as exc:
         problems.append(Problem(path.name, None, None, f"cannot be read as an Excel workbook: {exc}"))
         return
     try:

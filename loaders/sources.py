@@ -1,0 +1,15 @@
+"""The sources chanjiao can load, by name, and the demo dataset that ships with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from loaders.pipeline import Reader
+from loaders.workbook import read_workbook
+
+DEMO_PATH = Path(__file__).with_name("demo")
+
+#: Source name -> reader(path, schema) -> Parsed.
+READERS: dict[str, Reader] = {
+    "workbook": read_workbook,
+}

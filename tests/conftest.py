@@ -1,0 +1,105 @@
+"""Fixtures shared by every suite: a store of each kind, the service over it, the demo.
+
+Tests that take ``store`` (or ``service``) run once per store. The Neo4j run
+needs a server (``scripts/neo4j.sh start``); outside CI it is skipped when none
+answers, in CI (``CI=true``) it fails.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.embedded import EmbeddedStore
+from graph.service import Chanjiao
+from graph.store import GraphStore
+from loaders.pipeline import load
+from loaders.sources import DEMO_PATH
+from loaders.workbook import read_workbook
+from ontology.schema import Schema, load_schema
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+def neo4j_uri() -> str:
+    return os.environ.get("CHANJIAO_TEST_NEO4J_URI", "bolt://127.0.0.1:7687")
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test that needs something absent, except in CI, where it must fail."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this must not be skipped)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def schema() -> Schema:
+    return load_schema()
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver():  # noqa: ANN201 - a neo4j.Driver
+    from graph.neo4j_store import open_driver
+
+    driver = open_driver(neo4j_uri(), "neo4j", os.environ.get("CHANJIAO_TEST_NEO4J_PASSWORD"))
+    try:
+        driver.verify_connectivity()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        driver.close()
+        unavailable(f"Neo4j is not reachable at {neo4j_uri()}: {exc}")
+    yield driver
+    driver.close()
+
+
+@pytest.fixture(scope="session")
+def neo4j_schema_applied(neo4j_driver, schema: Schema) -> bool:
+    from graph.neo4j_store import Neo4jStore
+
+    Neo4jStore(neo4j_driver, schema).apply_schema()
+    return True
+
+
+def make_store(kind: str, request: pytest.FixtureRequest, path: Path, schema: Schema) -> GraphStore:
+    """A fresh, empty store of ``kind``."""
+    if kind == "embedded":
+        return EmbeddedStore(path / "chanjiao.db", schema)
+    from graph.neo4j_store import Neo4jStore
+
+    driver = request.getfixturevalue("neo4j_driver")
+    request.getfixturevalue("neo4j_schema_applied")
+    store = Neo4jStore(driver, schema, batch_size=500)
+    store.clear()
+    return store
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path, schema: Schema) -> Iterator[GraphStore]:
+    made = make_store(request.param, request, tmp_path, schema)
+    yield made
+    if made.kind == "embedded":
+        made.close()  # the Neo4j driver is the session's
+
+
+@pytest.fixture
+def service(store: GraphStore) -> Chanjiao:
+    return Chanjiao(store)
+
+
+@pytest.fixture
+def demo(service: Chanjiao) -> Chanjiao:
+    """The service with the demo dataset loaded."""
+    load(service, read_workbook(DEMO_PATH, service.schema), source="demo")
+    return service
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` (the real external datasets); skipped outside CI when absent."""
+    if not SHARED_DATA.is_dir():
+        unavailable(f"the shared datasets are not at {SHARED_DATA}")
+    return SHARED_DATA
