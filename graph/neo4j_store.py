@@ -52,8 +52,8 @@ class Neo4jStore(GraphStore):
         except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise StoreUnavailableError(f"Neo4j at {self._address()} is not available: {exc}") from exc
 
-    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        return self._run("read", lambda tx: [r.data() for r in tx.run(query, params)])
+    def _read(self, cypher_text: str, **params: Any) -> list[dict[str, Any]]:
+        return self._run("read", lambda tx: [r.data() for r in tx.run(cypher_text, params)])
 
     def _address(self) -> str:
         try:
@@ -210,8 +210,7 @@ class Neo4jStore(GraphStore):
         terms = list(dict.fromkeys(tokens(text)))
         if not terms:
             return []
-        query = " OR ".join(terms)
-        rows = self._read(cypher.SEARCH, query=query, labels=labels, limit=limit)
+        rows = self._read(cypher.SEARCH, query=" OR ".join(terms), labels=labels, limit=limit)
         return [(_node(r["label"], r["props"]), round(float(r["score"]), 6)) for r in rows]
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:

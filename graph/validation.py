@@ -57,12 +57,11 @@ def check(
     part never refers to something that will not be written.
     """
     problems: list[Problem] = []
-    nodes = list(nodes)
-    clean_nodes = _check_nodes(schema, nodes, source, problems)
-    edges = list(edges)
-    batch_labels = {n.id: n.label for n in clean_nodes}
-    wanted = {e.source for e in edges} | {e.target for e in edges} | set(batch_labels)
+    nodes, edges = list(nodes), list(edges)
+    wanted = {e.source for e in edges} | {e.target for e in edges} | {n.id for n in nodes if isinstance(n.id, str)}
     stored = existing_labels(sorted(wanted))
+    clean_nodes = _check_nodes(schema, nodes, stored, source, problems)
+    batch_labels = {n.id: n.label for n in clean_nodes}
     kept_nodes = []
     for node in clean_nodes:
         if stored.get(node.id, node.label) != node.label:
@@ -80,7 +79,7 @@ def check(
 
 
 def _check_nodes(
-    schema: Schema, nodes: list[NodeRecord], source: str | None, problems: list[Problem]
+    schema: Schema, nodes: list[NodeRecord], stored: dict[str, str], source: str | None, problems: list[Problem]
 ) -> list[NodeRecord]:
     seen: dict[str, str] = {}
     clean = []
@@ -99,7 +98,10 @@ def _check_nodes(
         seen[node.id] = node.where()
         cls = schema.node_class(node.label)
         before = len(problems)
-        props = _check_props(node.where(), {**node.props, "id": node.id}, cls.properties, cls.required, problems)
+        # A node already in the graph had its required properties checked when it
+        # was created; an update may carry only what changes.
+        required = frozenset() if node.id in stored else cls.required
+        props = _check_props(node.where(), {**node.props, "id": node.id}, cls.properties, required, problems)
         props.pop("id", None)
         if len(problems) > before:
             continue

@@ -43,13 +43,13 @@ def schema() -> Schema:
 
 
 @pytest.fixture(scope="session")
-def neo4j_driver():  # noqa: ANN201 - a neo4j.Driver
+def neo4j_driver():
     from graph.neo4j_store import open_driver
 
     driver = open_driver(neo4j_uri(), "neo4j", os.environ.get("CHANJIAO_TEST_NEO4J_PASSWORD"))
     try:
         driver.verify_connectivity()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+    except Exception as exc:
         driver.close()
         unavailable(f"Neo4j is not reachable at {neo4j_uri()}: {exc}")
     yield driver

@@ -1,0 +1,247 @@
+"""The store contract: every store answers these the same way.
+
+Each test runs once per store (see ``tests/conftest.py``) on a tiny graph whose
+answers are worked out by hand.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.errors import InvalidInputError, NotFoundError, ValidationError
+from graph.records import EdgeRecord, NodeRecord
+from graph.service import Chanjiao
+from graph.store import GraphStore
+
+OCC = NodeRecord(
+    "Occupation",
+    "csco:6-31-07-03",
+    {"name_zh": "工业机器人系统操作员", "name_en": "Industrial robot system operator", "csco_code": "6-31-07-03"},
+)
+TASK = NodeRecord(
+    "TypicalWorkTask", "task:T1", {"name_zh": "工业机器人示教编程", "order": "1", "origin": "classification"}
+)
+SKILL = NodeRecord(
+    "Competency",
+    "comp:P1",
+    {"name_zh": "示教器操作", "name_en": "Teach pendant operation", "dimension": "professional", "kind": "skill"},
+)
+SAFETY = NodeRecord(
+    "Competency",
+    "comp:Q1",
+    {
+        "name_zh": "安全生产意识",
+        "name_en": "Safety awareness",
+        "dimension": "quality",
+        "kind": "attitude",
+        "alt_labels": ["安全意识", "safety first"],
+    },
+)
+COURSE = NodeRecord(
+    "Course",
+    "course:IR-101",
+    {"name_zh": "工业机器人基本操作", "name_en": "Basic robot operation", "category": "integrated", "hours": 96},
+)
+EMPLOYER = NodeRecord("Employer", "emp:A", {"name_zh": "苏州某自动化公司"})
+
+NODES = [OCC, TASK, SKILL, SAFETY, COURSE, EMPLOYER]
+EDGES = [
+    EdgeRecord("HAS_TASK", "csco:6-31-07-03", "task:T1"),
+    EdgeRecord("REQUIRES", "task:T1", "comp:P1", {"level": 3, "importance": 4.5, "essential": True}),
+    EdgeRecord("REQUIRES", "csco:6-31-07-03", "comp:Q1", {"level": "2"}),
+    EdgeRecord("DEVELOPS", "course:IR-101", "comp:P1", {"level": 2}),
+    EdgeRecord("DEMANDS", "emp:A", "csco:6-31-07-03", {"headcount": 12, "year": 2025}),
+    EdgeRecord("DEMANDS", "emp:A", "csco:6-31-07-03", {"headcount": 20, "year": 2026}),
+]
+
+
+@pytest.fixture
+def small(service: Chanjiao) -> Chanjiao:
+    service.upsert(NODES, EDGES, source="contract")
+    return service
+
+
+def snapshot(store: GraphStore) -> tuple[dict[str, int], dict[str, int], dict[str, dict], list[tuple]]:
+    """Everything in a small store: counts, every node's properties, every edge."""
+    labels, types = store.counts()
+    nodes = {}
+    for label in store.schema.classes:
+        page, _ = store.list_nodes(label, 0, 1000)
+        nodes.update({n.id: (n.label, n.props) for n in page})
+    edges = sorted((e.source, e.type, e.target, sorted(e.props.items())) for e in store.adjacent(list(nodes)))
+    return labels, types, nodes, edges
+
+
+class TestUpsert:
+    def test_counts(self, small: Chanjiao) -> None:
+        stats = small.stats()
+        assert stats["total_nodes"] == 6
+        assert stats["relationships"]["DEMANDS"] == 2  # keyed by year: two years, two relationships
+        assert stats["relationships"]["REQUIRES"] == 2
+        assert stats["total_relationships"] == 6
+
+    def test_values_are_typed_and_sourced(self, small: Chanjiao) -> None:
+        task = small.get("task:T1")
+        assert task.props["order"] == 1
+        assert task.props["source"] == "contract"
+        requires = [e for e in small.store.adjacent(["csco:6-31-07-03"]) if e.type == "REQUIRES"]
+        assert requires[0].props == {"level": 2, "source": "contract"}
+
+    def test_same_items_twice_change_nothing(self, small: Chanjiao) -> None:
+        before = snapshot(small.store)
+        summary = small.upsert(NODES, EDGES, source="contract")
+        assert summary.as_dict() == {
+            "nodes_created": 0,
+            "nodes_updated": 0,
+            "nodes_unchanged": 6,
+            "edges_created": 0,
+            "edges_updated": 0,
+            "edges_unchanged": 6,
+        }
+        assert snapshot(small.store) == before
+
+    def test_update_sets_given_properties_and_keeps_others(self, small: Chanjiao) -> None:
+        summary = small.upsert(
+            [NodeRecord("Course", "course:IR-101", {"hours": 120})],
+            [EdgeRecord("DEMANDS", "emp:A", "csco:6-31-07-03", {"headcount": 25, "year": 2026})],
+        )
+        assert (summary.nodes_updated, summary.edges_updated) == (1, 1)
+        course = small.get("course:IR-101")
+        assert course.props["hours"] == 120
+        assert course.props["name_zh"] == "工业机器人基本操作"
+        demands = sorted(
+            (e.props["year"], e.props["headcount"]) for e in small.store.adjacent(["emp:A"]) if e.type == "DEMANDS"
+        )
+        assert demands == [(2025, 12), (2026, 25)]
+
+    def test_edge_to_a_node_already_in_the_graph(self, small: Chanjiao) -> None:
+        summary = small.upsert([], [EdgeRecord("DEVELOPS", "course:IR-101", "comp:Q1", {"level": 1})])
+        assert summary.edges_created == 1
+
+
+class TestReads:
+    def test_get_by_id(self, small: Chanjiao) -> None:
+        node = small.get("csco:6-31-07-03")
+        assert node.label == "Occupation"
+        assert node.props["name_zh"] == "工业机器人系统操作员"
+
+    def test_get_with_wrong_class_or_unknown_id(self, small: Chanjiao) -> None:
+        with pytest.raises(NotFoundError, match="no Course 'csco:6-31-07-03'"):
+            small.get("csco:6-31-07-03", "Course")
+        with pytest.raises(NotFoundError, match="nope"):
+            small.get("nope")
+
+    def test_list_is_ordered_and_paged(self, small: Chanjiao) -> None:
+        page, total = small.list("Competency", 0, 1)
+        assert total == 2
+        assert [n.id for n in page] == ["comp:P1"]
+        page, _ = small.list("Competency", 1, 10)
+        assert [n.id for n in page] == ["comp:Q1"]
+
+    def test_list_rejects_bad_paging(self, small: Chanjiao) -> None:
+        with pytest.raises(InvalidInputError, match="limit must be between 1 and"):
+            small.list("Course", 0, 0)
+        with pytest.raises(NotFoundError, match="unknown class 'Courses'"):
+            small.list("Courses")
+
+    def test_neighbourhood_one_hop(self, small: Chanjiao) -> None:
+        nodes, edges = small.neighbourhood("task:T1")
+        assert [n.id for n in nodes] == ["task:T1", "comp:P1", "csco:6-31-07-03"]
+        assert [(e.source, e.type, e.target) for e in edges] == [
+            ("csco:6-31-07-03", "HAS_TASK", "task:T1"),
+            ("task:T1", "REQUIRES", "comp:P1"),
+        ]
+
+    def test_neighbourhood_two_hops_with_limit(self, small: Chanjiao) -> None:
+        nodes, edges = small.neighbourhood("task:T1", depth=2)
+        assert [n.id for n in nodes] == ["task:T1", "comp:P1", "csco:6-31-07-03", "comp:Q1", "course:IR-101", "emp:A"]
+        assert len(edges) == 6
+        nodes, edges = small.neighbourhood("task:T1", depth=2, limit=4)
+        assert [n.id for n in nodes] == ["task:T1", "comp:P1", "csco:6-31-07-03", "comp:Q1"]
+        assert all(e.source in {n.id for n in nodes} and e.target in {n.id for n in nodes} for e in edges)
+
+    @pytest.mark.parametrize(
+        ("text", "expected"),
+        [
+            ("机器人", "csco:6-31-07-03"),
+            ("示教器", "comp:P1"),
+            ("robot operation", "course:IR-101"),
+            ("Safety", "comp:Q1"),
+            ("安全意识", "comp:Q1"),  # an alternative label
+            ("teach pendant", "comp:P1"),
+        ],
+    )
+    def test_search_zh_and_en(self, small: Chanjiao, text: str, expected: str) -> None:
+        hits = small.search(text)
+        assert expected in [n.id for n, _ in hits[:3]]
+
+    def test_search_within_classes(self, small: Chanjiao) -> None:
+        hits = small.search("机器人", ["Course"])
+        assert [n.id for n, _ in hits] == ["course:IR-101"]
+
+    def test_search_text_that_is_all_syntax_finds_nothing(self, small: Chanjiao) -> None:
+        assert small.search('"*?:\\') == []
+
+
+class TestValidation:
+    @pytest.mark.parametrize(
+        ("nodes", "edges", "message"),
+        [
+            ([NodeRecord("Lecture", "x:1")], [], "unknown class 'Lecture'"),
+            ([NodeRecord("Course", "course:X", {"category": "lecture"})], [], "'lecture' is not one of"),
+            ([NodeRecord("Course", "course:X")], [], "field 'category': is required"),
+            ([NodeRecord("Course", "course:X", {"category": "integrated", "colour": "red"})], [], "unknown property"),
+            ([NodeRecord("Course", "course:X", {"category": "integrated", "hours": "many"})], [], "not a whole number"),
+            ([], [EdgeRecord("TEACHES", "course:IR-101", "comp:P1")], "TEACHES from must be one of: Teacher"),
+            ([], [EdgeRecord("DEVELOPS", "course:IR-101", "comp:NONE")], "neither in this load nor in the graph"),
+            ([], [EdgeRecord("DEVELOPS", "course:IR-101", "comp:P1", {"level": 6})], "above the maximum 5"),
+            ([], [EdgeRecord("LIKES", "course:IR-101", "comp:P1")], "unknown relationship type 'LIKES'"),
+            ([], [EdgeRecord("BROADER", "comp:P1", "csco:6-31-07-03")], "same class"),
+            ([], [EdgeRecord("DEMANDS", "emp:A", "csco:6-31-07-03", {"headcount": 3})], "field 'year': is required"),
+            ([NodeRecord("Course", "comp:P1", {"category": "integrated"})], [], "already exists as a Competency"),
+            ([NodeRecord("Course", "has space", {"category": "integrated"})], [], "without spaces"),
+        ],
+    )
+    def test_bad_writes_are_refused_and_change_nothing(
+        self, small: Chanjiao, nodes: list, edges: list, message: str
+    ) -> None:
+        before = snapshot(small.store)
+        # A valid item travels with the bad one: it must not be written either.
+        good = NodeRecord("Employer", "emp:NEW", {"name_zh": "新企业"})
+        with pytest.raises(ValidationError, match=message):
+            small.upsert([good, *nodes], edges)
+        assert snapshot(small.store) == before
+
+    def test_every_problem_is_reported_at_once(self, small: Chanjiao) -> None:
+        with pytest.raises(ValidationError) as caught:
+            small.upsert(
+                [NodeRecord("Course", "course:X", {"category": "x"}), NodeRecord("Course", "course:X", {})],
+                [EdgeRecord("DEVELOPS", "course:X", "comp:NONE")],
+            )
+        reasons = [str(p) for p in caught.value.problems]
+        assert len(reasons) == 4, reasons
+        assert "'x' is not one of" in reasons[0]
+        assert "duplicate id" in reasons[1]
+        assert "field 'from' = 'course:X': refers to a node of this load that was rejected" in reasons[2]
+        assert "field 'to' = 'comp:NONE': refers to a node that is neither" in reasons[3]
+
+
+def test_persists_across_reopen(store: GraphStore, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    Chanjiao(store).upsert(NODES, EDGES)
+    before = snapshot(store)
+    if store.kind == "embedded":
+        store.close()
+        from graph.embedded import EmbeddedStore
+
+        reopened: GraphStore = EmbeddedStore(store.path, store.schema)  # type: ignore[attr-defined]
+    else:
+        from graph.neo4j_store import Neo4jStore, open_driver
+        from tests.conftest import neo4j_uri
+
+        reopened = Neo4jStore(open_driver(neo4j_uri(), "neo4j", None), store.schema)
+    try:
+        assert snapshot(reopened) == before
+    finally:
+        reopened.close()
