@@ -279,7 +279,9 @@ class _SchemaReader:
         self._positions = {m.group(1): m.start() for m in re.finditer(r"^cj:(\S+)\s", text, re.MULTILINE)}
 
     def read(self) -> Schema:
-        enumerations = {self._local(s): self._enumeration(s) for s in self._in_order(self.g.subjects(RDF.type, SKOS.ConceptScheme))}
+        enumerations = {
+            self._local(s): self._enumeration(s) for s in self._in_order(self.g.subjects(RDF.type, SKOS.ConceptScheme))
+        }
         self._enums_by_iri = {str(CJ[name]): e for name, e in enumerations.items()}
         properties = [self._property(p) for p in self._in_order(self.g.subjects(RDF.type, OWL.DatatypeProperty))]
         self._props_by_iri = {p.iri: p for p in properties}
@@ -340,9 +342,16 @@ class _SchemaReader:
             notation = self.g.value(concept, SKOS.notation)
             if notation is None:
                 raise SchemaError(f"{concept} has no skos:notation")
-            values.append((self._line(concept), EnumValue(notation.toPython(), self._label(concept, "zh"), self._label(concept, "en"))))
+            values.append(
+                (
+                    self._line(concept),
+                    EnumValue(notation.toPython(), self._label(concept, "zh"), self._label(concept, "en")),
+                )
+            )
         values.sort(key=lambda pair: pair[0])
-        return Enumeration(self._local(scheme), self._label(scheme, "zh"), self._label(scheme, "en"), tuple(v for _, v in values))
+        return Enumeration(
+            self._local(scheme), self._label(scheme, "zh"), self._label(scheme, "en"), tuple(v for _, v in values)
+        )
 
     def _property(self, prop: URIRef) -> PropertyDef:
         rng = self.g.value(prop, RDFS.range)
