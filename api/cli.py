@@ -154,6 +154,26 @@ def demo(store: StoreOption = None) -> None:
         _print_report(_load_demo(service))
 
 
+@app.command()
+def template(
+    path: Annotated[Path, typer.Argument(help="an .xlsx file, or a folder for CSV files")],
+    with_demo: Annotated[bool, typer.Option("--demo", help="fill it with the demo dataset")] = False,
+) -> None:
+    """Write the school workbook template (XLSX or a CSV folder), empty or with the demo in it."""
+    from loaders.templates import write_csv, write_xlsx
+    from ontology.schema import load_schema
+
+    schema = load_schema()
+    parsed = READERS["workbook"](DEMO_PATH, schema) if with_demo else None
+    nodes, edges = (parsed.nodes, parsed.edges) if parsed else (None, None)
+    written = (
+        write_xlsx(path, schema, nodes, edges)
+        if path.suffix.lower() == ".xlsx"
+        else write_csv(path, schema, nodes, edges)
+    )
+    console.print(f"[green]✓[/green] wrote {written}")
+
+
 def _load_demo(service: Chanjiao) -> LoadReport:
     return _run_load(service, READERS["workbook"], DEMO_PATH, "demo", False, False, None)
 

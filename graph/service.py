@@ -144,7 +144,7 @@ class Chanjiao:
         self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord], source: str | None = None
     ) -> WriteSummary:
         """Validate against the ontology, then write all of it atomically (or raise and write nothing)."""
-        batch = validate(self.schema, nodes, edges, self.store.labels_of, source)
+        batch = validate(self.schema, nodes, edges, self.store.labels_of, source, self.store.adjacent)
         return self.store.write(batch)
 
     # -- reads

@@ -11,12 +11,16 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import networkx as nx
+
 from graph.errors import Problem, ValidationError
-from graph.records import Batch, EdgeRecord, NodeRecord
+from graph.records import Batch, Edge, EdgeRecord, NodeRecord
 from ontology.schema import PropertyDef, Schema
 
 #: Looks up the labels of ids already in the store: id -> label for those found.
 LabelLookup = Callable[[Iterable[str]], dict[str, str]]
+#: Every stored relationship touching these ids (``GraphStore.adjacent``).
+EdgeLookup = Callable[[Iterable[str]], list[Edge]]
 
 _ID = re.compile(r"^[^\s\x00-\x1f]{1,512}$")
 
@@ -32,13 +36,14 @@ def validate(
     edges: Iterable[EdgeRecord],
     existing_labels: LabelLookup,
     source: str | None = None,
+    existing_edges: EdgeLookup | None = None,
 ) -> Batch:
     """Return the normalised batch, or raise ``ValidationError`` listing every problem.
 
     Property values are converted to their ontology types (``"3"`` → ``3``),
     blank values dropped, and ``source`` recorded where an item has none.
     """
-    batch, problems = check(schema, nodes, edges, existing_labels, source)
+    batch, problems = check(schema, nodes, edges, existing_labels, source, existing_edges)
     if problems:
         raise ValidationError(problems)
     return batch
@@ -50,11 +55,14 @@ def check(
     edges: Iterable[EdgeRecord],
     existing_labels: LabelLookup,
     source: str | None = None,
+    existing_edges: EdgeLookup | None = None,
 ) -> tuple[Batch, list[Problem]]:
     """The valid part of the input as a batch, and every problem with the rest.
 
     An edge whose endpoint is a rejected node is rejected too, so the valid
-    part never refers to something that will not be written.
+    part never refers to something that will not be written. Relationships of an
+    acyclic type (prerequisites, hierarchies) that would close a cycle, with
+    each other or with what is stored (``existing_edges``), are rejected too.
     """
     problems: list[Problem] = []
     nodes, edges = list(nodes), list(edges)
@@ -74,6 +82,7 @@ def check(
     labels = {**stored, **batch_labels}
     rejected = {n.id for n in nodes} - labels.keys()
     clean_edges = _check_edges(schema, edges, labels, rejected, source, problems)
+    clean_edges = _check_cycles(schema, clean_edges, existing_edges, problems)
     endpoints = {e.source for e in clean_edges} | {e.target for e in clean_edges}
     return Batch(kept_nodes, clean_edges, {i: labels[i] for i in endpoints}), problems
 
@@ -177,6 +186,36 @@ def _check_edges(
         seen[key] = edge.where()
         clean.append(record)
     return clean
+
+
+def _check_cycles(
+    schema: Schema, edges: list[EdgeRecord], existing_edges: EdgeLookup | None, problems: list[Problem]
+) -> list[EdgeRecord]:
+    """Drop (and report) every new relationship of an acyclic type that closes a cycle."""
+    dropped: set[int] = set()
+    for rel in schema.relationships.values():
+        new = {(e.source, e.target): e for e in edges if e.type == rel.name}
+        if not rel.acyclic or not new:
+            continue
+        graph = nx.DiGraph(list(new))
+        frontier = set(graph)
+        # Walk the stored relationships of this type outwards: a cycle may pass through them.
+        while frontier and existing_edges is not None:
+            stored = [(e.source, e.target) for e in existing_edges(sorted(frontier)) if e.type == rel.name]
+            before = set(graph)
+            graph.add_edges_from(stored)
+            frontier = set(graph) - before
+        while True:
+            try:
+                cycle = nx.find_cycle(graph)
+            except nx.NetworkXNoCycle:
+                break
+            culprit = next(new[pair] for pair in ((s, t) for s, t, *_ in cycle) if pair in new)
+            path = " → ".join([cycle[0][0], *(t for _, t, *_ in cycle)])
+            problems.append(Problem(culprit.where(), "to", culprit.target, f"{rel.name} would close a cycle: {path}"))
+            graph.remove_edge(culprit.source, culprit.target)
+            dropped.add(id(culprit))
+    return [e for e in edges if id(e) not in dropped]
 
 
 def _check_props(

@@ -76,7 +76,8 @@ def load(
     Raises ``ValidationError`` (and writes nothing) when anything is invalid and
     ``keep_valid`` is false.
     """
-    batch, problems = check(service.schema, parsed.nodes, parsed.edges, service.store.labels_of, source)
+    store = service.store
+    batch, problems = check(service.schema, parsed.nodes, parsed.edges, store.labels_of, source, store.adjacent)
     report = LoadReport(source, dry_run, len(parsed.nodes), len(parsed.edges), WriteSummary(), problems, parsed.notes)
     if problems and not keep_valid:
         raise ValidationError(problems)

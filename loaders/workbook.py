@@ -25,6 +25,12 @@ csv.field_size_limit(sys.maxsize)
 FROM_HEADERS = {"from", "source", "起点", "从"}
 TO_HEADERS = {"to", "target", "终点", "到"}
 ENCODINGS = ("utf-8-sig", "gb18030")
+# A grid sheet is named after a relationship type plus one of these: "DEVELOPS grid", "培养矩阵".
+GRID_SUFFIXES = (" grid", " matrix", "矩阵", "矩阵表")
+# Sheets that explain the workbook to the people filling it in (the template's first sheet).
+GUIDE_SHEETS = ("说明", "readme")
+# Marks that mean "yes, at no particular level" in a grid cell.
+MARKS = {"x", "√", "✓", "✔", "●", "○", "◎", "★", "是", "y", "yes"}
 
 
 @dataclass
@@ -57,10 +63,17 @@ def read_workbook(path: Path, schema: Schema) -> Parsed:
     names = _sheet_names(schema)
     for sheet in sheets:
         target = names.get(_norm(sheet.name))
-        if target is None:
+        grid = _grid_type(sheet.name, schema, names)
+        if _norm(sheet.name).startswith(GUIDE_SHEETS):
+            continue
+        if target is None and grid is None:
             problems.append(
-                Problem(sheet.origin, None, sheet.name, "is neither a class nor a relationship type of the ontology")
+                Problem(
+                    sheet.origin, None, sheet.name, "is neither a class nor a relationship type (nor a grid of one)"
+                )
             )
+        elif grid is not None:
+            edges.extend(_grid_rows(sheet, grid, schema, problems))
         elif target in schema.classes:
             nodes.extend(_node_rows(sheet, target, schema, problems))
         else:
@@ -153,6 +166,53 @@ def _edge_rows(sheet: Sheet, rel_type: str, schema: Schema, problems: list[Probl
                 problems.append(Problem(where, end, None, "is empty"))
         if source and target:
             yield EdgeRecord(rel_type, source, target, values, where)
+
+
+def _grid_type(name: str, schema: Schema, names: dict[str, str]) -> str | None:
+    """The relationship type a grid sheet holds ("DEVELOPS grid", "培养矩阵"), or None for other sheets."""
+    lowered = _norm(name)
+    for suffix in GRID_SUFFIXES:
+        if lowered.endswith(suffix.strip()) and lowered != suffix.strip():
+            target = names.get(_norm(lowered[: -len(suffix.strip())]))
+            if target in schema.relationships:
+                return target
+    return None
+
+
+def _grid_rows(sheet: Sheet, rel_type: str, schema: Schema, problems: list[Problem]) -> Iterator[EdgeRecord]:
+    """A curriculum-map grid: row heads are ``from`` ids, column heads ``to`` ids, a cell a level or a mark.
+
+    A head may carry a name after the id ("comp:P-01 示教器操作"); only the first word is the id.
+    An empty cell means no relationship.
+    """
+    level = schema.relationship(rel_type).properties.get("level")
+    heads = [_head_id(h) for h in sheet.header_row[1:]]
+    for number, cells in sheet.rows:
+        source = _head_id(cells[0] if cells else None)
+        if source is None:
+            if any(_text(c) for c in cells[1:]):
+                problems.append(Problem(f"{sheet.origin} row {number}", "from", None, "the row has marks but no id"))
+            continue
+        for column, (target, cell) in enumerate(zip(heads, cells[1:], strict=False), start=2):
+            value = _text(cell)
+            if value is None:
+                continue
+            where = f"{sheet.origin} row {number} column {column}"
+            if target is None:
+                problems.append(Problem(where, "to", None, "a marked cell under a column without an id"))
+                continue
+            props: dict[str, Any] = {}
+            if value.lower() not in MARKS:
+                if level is None:
+                    problems.append(Problem(where, "level", value, f"{rel_type} has no level: mark the cell with ✓"))
+                    continue
+                props["level"] = value
+            yield EdgeRecord(rel_type, source, target, props, where)
+
+
+def _head_id(value: Any) -> str | None:
+    text = _text(value)
+    return text.split()[0] if text else None
 
 
 def _text(value: Any) -> str | None:

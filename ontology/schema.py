@@ -223,6 +223,7 @@ class RelationshipType:
     required: frozenset[str]
     keys: tuple[str, ...] = ()
     same_class: bool = False
+    acyclic: bool = False
 
     def allows(self, source_class: str, target_class: str) -> bool:
         """Whether this type may join a ``source_class`` node to a ``target_class`` node."""
@@ -321,6 +322,7 @@ class _SchemaReader:
                 required=frozenset(required),
                 keys=tuple(keys),
                 same_class=self._flag(rel, CJ.sameClass),
+                acyclic=self._flag(rel, CJ.acyclic),
             )
         ontology = next(self.g.subjects(RDF.type, OWL.Ontology))
         searchable = tuple(p.name for p in properties if p.searchable)
