@@ -25,6 +25,8 @@ app = typer.Typer(
 )
 schema_app = typer.Typer(help="The graph schema derived from the ontology.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
+export_app = typer.Typer(help="Export the graph.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 console = Console()
 err = Console(stderr=True)
@@ -145,6 +147,21 @@ def load_command(
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report)
+
+
+@export_app.command("rdf")
+def export_rdf_command(
+    path: Annotated[Path, typer.Argument(help="output file: .ttl for Turtle, .jsonld or .json for JSON-LD")],
+    store: StoreOption = None,
+    program: Annotated[str | None, typer.Option(help="only this program's subgraph (e.g. program:IRAM)")] = None,
+) -> None:
+    """Export the graph (or one program's subgraph) as RDF in the chanjiao ontology."""
+    from loaders.rdf import export_rdf
+
+    fmt = "json-ld" if path.suffix.lower() in (".jsonld", ".json") else "turtle"
+    with opened(store) as service:
+        export_rdf(service, fmt, program_id=program, path=path)
+    console.print(f"[green]✓[/green] wrote {path} ({fmt})")
 
 
 @app.command()

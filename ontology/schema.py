@@ -112,7 +112,8 @@ class PropertyDef:
         if self.multi_valued:
             items = value if isinstance(value, list | tuple) else str(value).split("|")
             coerced = [self._coerce_one(v) for v in items]
-            return [v for v in coerced if v is not None] or None
+            # A list of aliases is a set in meaning: keep the first of each, in order.
+            return list(dict.fromkeys(v for v in coerced if v is not None)) or None
         if isinstance(value, list | tuple):
             raise ValueError(f"expected a single {self.datatype}, got a list")
         return self._coerce_one(value)
