@@ -27,6 +27,8 @@ schema_app = typer.Typer(help="The graph schema derived from the ontology.", no_
 app.add_typer(schema_app, name="schema")
 export_app = typer.Typer(help="Export the graph.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
+key_app = typer.Typer(help="API keys for writes and uploads.", no_args_is_help=True)
+app.add_typer(key_app, name="key")
 
 console = Console()
 err = Console(stderr=True)
@@ -162,6 +164,18 @@ def export_rdf_command(
     with opened(store) as service:
         export_rdf(service, fmt, program_id=program, path=path)
     console.print(f"[green]✓[/green] wrote {path} ({fmt})")
+
+
+@key_app.command("new")
+def key_new(
+    key_id: Annotated[str, typer.Argument(help="a name for the key, recorded with every write it makes")],
+) -> None:
+    """Make an API key: give the secret to its holder once; configure only the hashed entry."""
+    from api.security import new_key
+
+    entry, secret = new_key(key_id)
+    console.print(f"secret (give it to the key's holder; it is not stored anywhere):\n  {secret}", highlight=False)
+    console.print(f"entry for CHANJIAO_API_KEYS (a JSON list of such entries):\n  {entry}", highlight=False)
 
 
 @app.command()

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     query_timeout: float = Field(30.0, gt=0, description="seconds a Neo4j transaction may run")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed to call the API from a browser")
     max_page_size: int = Field(500, ge=1, description="largest page a list endpoint returns")
+    api_keys: list[str] = Field(
+        default_factory=list,
+        description="API keys allowed to write, as 'key-id:sha256-hex' (make one with `chanjiao key new NAME`)",
+    )
+    read_requires_key: bool = Field(False, description="whether reads need an API key too")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1, description="largest workbook upload accepted")
 
     @property
     def store_kind(self) -> str:
