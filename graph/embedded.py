@@ -14,18 +14,35 @@ import math
 import sqlite3
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from graph.errors import StoreUnavailableError
 from graph.records import Batch, Edge, EdgeRecord, Node, NodeRecord, WriteSummary
-from graph.store import GraphStore, Progress
+from graph.store import (
+    DeliveryRow,
+    DemandRow,
+    DevelopsRow,
+    GraphReader,
+    GraphStore,
+    IncludesRow,
+    LearningTaskRow,
+    MatchRow,
+    NeedRow,
+    PrerequisiteRow,
+    Progress,
+    RequirementRow,
+    TargetRow,
+    TaskRow,
+)
 from graph.text import tokens
 from ontology.schema import Schema
+
+T = TypeVar("T")
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -174,6 +191,11 @@ class EmbeddedStore(GraphStore):
 
     # -- reads
 
+    def read(self, work: Callable[[GraphReader], T]) -> T:
+        with self._lock:
+            self._refresh()
+            return work(_Reader(self._graph, self._by_label))
+
     def labels_of(self, ids: Iterable[str]) -> dict[str, str]:
         with self._lock:
             self._refresh()
@@ -279,6 +301,202 @@ class EmbeddedStore(GraphStore):
             for text in value if isinstance(value, list) else [value] if value else []:
                 out.extend(tokens(str(text)))
         return out
+
+
+class _Reader(GraphReader):
+    """The question primitives as walks over the in-memory graph (the caller holds the store's lock)."""
+
+    def __init__(self, graph: nx.MultiDiGraph, by_label: dict[str, set[str]]) -> None:
+        self._g = graph
+        self._by_label = by_label
+
+    # -- walking
+
+    def _label(self, node: str) -> str | None:
+        data = self._g.nodes.get(node)
+        return None if data is None else data["label"]
+
+    def _is(self, node: str, label: str) -> bool:
+        return self._label(node) == label
+
+    def _out(self, node: str, etype: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(target, edge properties) of each ``etype`` relationship leaving ``node``."""
+        for target, keyed in self._g.succ[node].items():
+            for data in keyed.values():
+                if data["type"] == etype:
+                    yield target, data["props"]
+
+    def _in(self, node: str, etype: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(source, edge properties) of each ``etype`` relationship arriving at ``node``."""
+        for source, keyed in self._g.pred[node].items():
+            for data in keyed.values():
+                if data["type"] == etype:
+                    yield source, data["props"]
+
+    def _each(self, ids: Iterable[str], label: str) -> list[str]:
+        return [i for i in dict.fromkeys(ids) if self._is(i, label)]
+
+    # -- primitives
+
+    def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        found = {}
+        for node_id in dict.fromkeys(ids):
+            data = self._g.nodes.get(node_id)
+            if data is not None:
+                found[node_id] = Node(data["label"], node_id, dict(data["props"]))
+        return found
+
+    def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
+        rows = []
+        for occupation in self._each(occupations, "Occupation"):
+            holders = [(occupation, None)] + [(t, t) for t, _ in self._out(occupation, "HAS_TASK")]
+            for holder, task in holders:
+                for competency, p in self._out(holder, "REQUIRES"):
+                    rows.append(
+                        RequirementRow(
+                            occupation, task, competency, p.get("level"), p.get("importance"), p.get("essential")
+                        )
+                    )
+        return rows
+
+    def requirers(self, competencies: Iterable[str]) -> list[str]:
+        found: set[str] = set()
+        for competency in self._each(competencies, "Competency"):
+            for holder, _ in self._in(competency, "REQUIRES"):
+                if self._is(holder, "Occupation"):
+                    found.add(holder)
+                else:
+                    found.update(o for o, _ in self._in(holder, "HAS_TASK"))
+        return list(found)
+
+    def tasks(self, occupations: Iterable[str]) -> list[TaskRow]:
+        return [TaskRow(o, t) for o in self._each(occupations, "Occupation") for t, _ in self._out(o, "HAS_TASK")]
+
+    def targets(self, programs: Iterable[str]) -> list[TargetRow]:
+        return [
+            TargetRow(p, o, props.get("level"))
+            for p in self._each(programs, "Program")
+            for o, props in self._out(p, "TARGETS")
+        ]
+
+    def includes(
+        self, *, programs: Iterable[str] | None = None, courses: Iterable[str] | None = None
+    ) -> list[IncludesRow]:
+        if programs is not None:
+            pairs = [(p, c, props) for p in self._each(programs, "Program") for c, props in self._out(p, "INCLUDES")]
+        else:
+            pairs = [(p, c, props) for c in self._each(courses or (), "Course") for p, props in self._in(c, "INCLUDES")]
+        return [IncludesRow(p, c, props.get("semester"), props.get("required")) for p, c, props in pairs]
+
+    def programs(self, region: str | None = None) -> list[str]:
+        if region is None:
+            return list(self._by_label.get("Program", ()))
+        if not self._is(region, "Region"):
+            return []
+        schools = [s for s, _ in self._in(region, "IN_REGION") if self._is(s, "School")]
+        return list({p for s in schools for p, _ in self._out(s, "OFFERS")})
+
+    def develops(
+        self, *, courses: Iterable[str] | None = None, competencies: Iterable[str] | None = None
+    ) -> list[DevelopsRow]:
+        rows = []
+        if courses is not None:
+            for course in self._each(courses, "Course"):
+                rows += [DevelopsRow(course, None, c, p.get("level")) for c, p in self._out(course, "DEVELOPS")]
+                for lt, _ in self._out(course, "HAS_LEARNING_TASK"):
+                    rows += [DevelopsRow(course, lt, c, p.get("level")) for c, p in self._out(lt, "DEVELOPS")]
+            return rows
+        for competency in self._each(competencies or (), "Competency"):
+            for holder, p in self._in(competency, "DEVELOPS"):
+                if self._is(holder, "Course"):
+                    rows.append(DevelopsRow(holder, None, competency, p.get("level")))
+                    continue
+                owners = [c for c, _ in self._in(holder, "HAS_LEARNING_TASK")] or [None]
+                rows += [DevelopsRow(owner, holder, competency, p.get("level")) for owner in owners]
+        return rows
+
+    def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
+        rows = []
+        for course in self._each(courses, "Course"):
+            for lt, _ in self._out(course, "HAS_LEARNING_TASK"):
+                tasks = [t for t, _ in self._out(lt, "DERIVED_FROM")] or [None]
+                rows += [LearningTaskRow(course, lt, task) for task in tasks]
+        return rows
+
+    def matches(self, competencies: Iterable[str], kinds: tuple[str, ...]) -> list[MatchRow]:
+        rows = []
+        for competency in self._each(competencies, "Competency"):
+            for kind in kinds:
+                rows += [MatchRow(competency, other, kind) for other, _ in self._out(competency, kind)]
+                rows += [MatchRow(competency, other, kind) for other, _ in self._in(competency, kind)]
+        return rows
+
+    def _employers(self, employers: Iterable[str] | None, region: str | None, industry: str | None) -> set[str] | None:
+        """The employers the filters keep, or None when no filter is given."""
+        if employers is None and region is None and industry is None:
+            return None
+        kept = (
+            set(self._each(employers, "Employer")) if employers is not None else set(self._by_label.get("Employer", ()))
+        )
+        for etype, place in (("IN_REGION", region), ("IN_INDUSTRY", industry)):
+            if place is not None:
+                kept = {e for e in kept if any(t == place for t, _ in self._out(e, etype))}
+        return kept
+
+    def demands(
+        self,
+        *,
+        occupations: Iterable[str] | None = None,
+        employers: Iterable[str] | None = None,
+        region: str | None = None,
+        industry: str | None = None,
+    ) -> list[DemandRow]:
+        kept = self._employers(employers, region, industry)
+        if occupations is not None:
+            pairs = [(e, o, p) for o in self._each(occupations, "Occupation") for e, p in self._in(o, "DEMANDS")]
+        else:
+            sources = kept if kept is not None else self._by_label.get("Employer", ())
+            pairs = [(e, o, p) for e in sources for o, p in self._out(e, "DEMANDS")]
+        return [
+            DemandRow(e, o, p["headcount"], p["year"], p.get("level")) for e, o, p in pairs if kept is None or e in kept
+        ]
+
+    def needs(
+        self,
+        *,
+        competencies: Iterable[str] | None = None,
+        employers: Iterable[str] | None = None,
+        region: str | None = None,
+        industry: str | None = None,
+    ) -> list[NeedRow]:
+        kept = self._employers(employers, region, industry)
+        if competencies is not None:
+            pairs = [(e, c, p) for c in self._each(competencies, "Competency") for e, p in self._in(c, "NEEDS")]
+        else:
+            sources = kept if kept is not None else self._by_label.get("Employer", ())
+            pairs = [(e, c, p) for e in sources for c, p in self._out(e, "NEEDS")]
+        return [NeedRow(e, c, p.get("level")) for e, c, p in pairs if kept is None or e in kept]
+
+    def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
+        rows = []
+        for target in dict.fromkeys(targets):
+            if self._label(target) not in ("Course", "LearningTask"):
+                continue
+            for resource, _ in self._in(target, "SUPPORTS"):
+                kind = self._g.nodes[resource]["props"].get("type")
+                rows.append(DeliveryRow(target, "resource", resource, kind, None))
+            rows += [DeliveryRow(target, "training_base", b, None, None) for b, _ in self._in(target, "HOSTS")]
+            for teacher, _ in self._in(target, "TEACHES"):
+                dual = self._g.nodes[teacher]["props"].get("dual_qualified")
+                rows.append(DeliveryRow(target, "teacher", teacher, None, dual))
+        return rows
+
+    def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:
+        return [
+            PrerequisiteRow(before, after)
+            for after in self._each(courses, "Course")
+            for before, _ in self._in(after, "PREREQUISITE_OF")
+        ]
 
 
 def _same(current: dict[str, Any], given: dict[str, Any]) -> bool:

@@ -19,7 +19,22 @@ from neo4j.exceptions import AuthError, ServiceUnavailable, SessionExpired
 from graph import cypher
 from graph.errors import ConflictError, StoreUnavailableError
 from graph.records import Batch, Edge, Node, WriteSummary
-from graph.store import GraphStore, Progress
+from graph.store import (
+    DeliveryRow,
+    DemandRow,
+    DevelopsRow,
+    GraphReader,
+    GraphStore,
+    IncludesRow,
+    LearningTaskRow,
+    MatchRow,
+    NeedRow,
+    PrerequisiteRow,
+    Progress,
+    RequirementRow,
+    TargetRow,
+    TaskRow,
+)
 from graph.text import tokens
 from ontology.schema import Schema
 
@@ -39,6 +54,7 @@ class Neo4jStore(GraphStore):
         self.database = database
         self.batch_size = batch_size
         self.timeout = timeout
+        self._questions = cypher.question_queries(schema)
 
     # -- plumbing
 
@@ -154,6 +170,9 @@ class Neo4jStore(GraphStore):
 
     # -- reads
 
+    def read(self, work: Callable[[GraphReader], T]) -> T:
+        return self._run("read", lambda tx: work(_Reader(tx, self._questions)))
+
     def labels_of(self, ids: Iterable[str]) -> dict[str, str]:
         ids = list(dict.fromkeys(ids))
         if not ids:
@@ -230,6 +249,111 @@ class Neo4jStore(GraphStore):
         for node_id, label in self.labels_of(ids).items():
             groups[label].append(node_id)
         return groups
+
+
+class _Reader(GraphReader):
+    """The question primitives as Cypher, each one query inside the caller's read transaction."""
+
+    def __init__(self, tx: ManagedTransaction, queries: cypher.QuestionQueries) -> None:
+        self._tx = tx
+        self._q = queries
+
+    def _values(self, query: str, **params: Any) -> list[list[Any]]:
+        return self._tx.run(query, params).values()
+
+    def _by_ids(self, query: str, ids: Iterable[str]) -> list[list[Any]]:
+        unique = list(dict.fromkeys(ids))
+        return self._values(query, ids=unique) if unique else []
+
+    def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        found = [_node(label, props) for label, props in self._by_ids(self._q.nodes, ids)]
+        return {n.id: n for n in found}
+
+    def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
+        return [RequirementRow(o, *row) for o, rows in self._by_ids(self._q.requirements, occupations) for row in rows]
+
+    def requirers(self, competencies: Iterable[str]) -> list[str]:
+        return [v[0] for v in self._by_ids(self._q.requirers, competencies)]
+
+    def tasks(self, occupations: Iterable[str]) -> list[TaskRow]:
+        return [TaskRow(*v) for v in self._by_ids(self._q.tasks, occupations)]
+
+    def targets(self, programs: Iterable[str]) -> list[TargetRow]:
+        return [TargetRow(*v) for v in self._by_ids(self._q.targets, programs)]
+
+    def includes(
+        self, *, programs: Iterable[str] | None = None, courses: Iterable[str] | None = None
+    ) -> list[IncludesRow]:
+        if programs is not None:
+            return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_programs, programs)]
+        return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_courses, courses or ())]
+
+    def programs(self, region: str | None = None) -> list[str]:
+        if region is None:
+            return [v[0] for v in self._values(self._q.all_programs)]
+        return [v[0] for v in self._values(self._q.programs_in_region, region=region)]
+
+    def develops(
+        self, *, courses: Iterable[str] | None = None, competencies: Iterable[str] | None = None
+    ) -> list[DevelopsRow]:
+        if courses is not None:
+            found = self._by_ids(self._q.develops_of_courses, courses)
+            return [DevelopsRow(course, lt, c, level) for course, rows in found for lt, c, level in rows]
+        found = self._by_ids(self._q.develops_of_competencies, competencies or ())
+        return [DevelopsRow(course, lt, c, level) for c, rows in found for course, lt, level in rows]
+
+    def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
+        return [LearningTaskRow(*v) for v in self._by_ids(self._q.learning_tasks, courses)]
+
+    def matches(self, competencies: Iterable[str], kinds: tuple[str, ...]) -> list[MatchRow]:
+        unique = list(dict.fromkeys(competencies))
+        if not unique or not kinds:
+            return []
+        return [MatchRow(*v) for v in self._values(self._q.matches, ids=unique, kinds=list(kinds))]
+
+    def demands(
+        self,
+        *,
+        occupations: Iterable[str] | None = None,
+        employers: Iterable[str] | None = None,
+        region: str | None = None,
+        industry: str | None = None,
+    ) -> list[DemandRow]:
+        values = self._values(
+            self._q.demands,
+            occupations=_listed(occupations),
+            employers=_listed(employers),
+            region=region,
+            industry=industry,
+        )
+        return [DemandRow(*v) for v in values]
+
+    def needs(
+        self,
+        *,
+        competencies: Iterable[str] | None = None,
+        employers: Iterable[str] | None = None,
+        region: str | None = None,
+        industry: str | None = None,
+    ) -> list[NeedRow]:
+        values = self._values(
+            self._q.needs,
+            competencies=_listed(competencies),
+            employers=_listed(employers),
+            region=region,
+            industry=industry,
+        )
+        return [NeedRow(*v) for v in values]
+
+    def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
+        return [DeliveryRow(*v) for v in self._by_ids(self._q.delivery, targets)]
+
+    def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:
+        return [PrerequisiteRow(*v) for v in self._by_ids(self._q.prerequisites, courses)]
+
+
+def _listed(ids: Iterable[str] | None) -> list[str] | None:
+    return None if ids is None else list(dict.fromkeys(ids))
 
 
 def open_driver(uri: str, user: str | None, password: str | None) -> Driver:

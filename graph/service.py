@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from graph.errors import InvalidInputError, NotFoundError
+from graph.questions import Questions
 from graph.records import Edge, EdgeRecord, Node, NodeRecord, WriteSummary
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -51,6 +52,8 @@ class Chanjiao:
         self.store = store
         self.schema = store.schema
         self.settings = settings or Settings(store="unused")
+        #: Questions 1–9 of DESIGN §3 (coverage, gaps, curriculum map, …): see ``graph.questions``.
+        self.questions = Questions(store)
 
     @classmethod
     def open(cls, settings: Settings) -> Chanjiao:

@@ -2,19 +2,215 @@
 
 The questions are computed once, in Python, over these primitives; each store
 implements them its own way (Cypher on Neo4j, traversals on networkx).
+
+The question primitives live on a ``GraphReader``, which a store hands to a
+function through ``GraphStore.read``: everything one question reads comes from
+one read transaction, so an answer never mixes two states of the graph. The
+primitives return raw rows (one per relationship, no filtering by level, no
+aggregation, in no particular order); the rules live in ``graph.questions``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from graph.records import Batch, Edge, Node, WriteSummary
 from ontology.schema import Schema
 
 #: Called as a write goes: (items written so far, items in the batch).
 Progress = Callable[[int, int], None]
+
+T = TypeVar("T")
+
+
+class RequirementRow(NamedTuple):
+    """A REQUIRES relationship of an occupation, made by the occupation itself (``task`` None) or one of its tasks."""
+
+    occupation: str
+    task: str | None
+    competency: str
+    level: int | None
+    importance: float | None
+    essential: bool | None
+
+
+class TaskRow(NamedTuple):
+    """A HAS_TASK relationship."""
+
+    occupation: str
+    task: str
+
+
+class TargetRow(NamedTuple):
+    """A TARGETS relationship."""
+
+    program: str
+    occupation: str
+    level: int | None
+
+
+class IncludesRow(NamedTuple):
+    """An INCLUDES relationship."""
+
+    program: str
+    course: str
+    semester: int | None
+    required: bool | None
+
+
+class DevelopsRow(NamedTuple):
+    """A DEVELOPS relationship, from a course (``learning_task`` None) or from a learning task of ``course``.
+
+    A learning task that belongs to no course has ``course`` None.
+    """
+
+    course: str | None
+    learning_task: str | None
+    competency: str
+    level: int | None
+
+
+class LearningTaskRow(NamedTuple):
+    """A HAS_LEARNING_TASK relationship and the typical work task it is DERIVED_FROM (None: from none)."""
+
+    course: str
+    learning_task: str
+    task: str | None
+
+
+class MatchRow(NamedTuple):
+    """An EXACT_MATCH or CLOSE_MATCH relationship seen from ``competency``, whichever its direction."""
+
+    competency: str
+    other: str
+    kind: str
+
+
+class DemandRow(NamedTuple):
+    """A DEMANDS relationship."""
+
+    employer: str
+    occupation: str
+    headcount: int
+    year: int
+    level: int | None
+
+
+class NeedRow(NamedTuple):
+    """A NEEDS relationship."""
+
+    employer: str
+    competency: str
+    level: int | None
+
+
+class DeliveryRow(NamedTuple):
+    """Something that delivers a course or learning task (``target``).
+
+    ``kind`` is ``resource`` (SUPPORTS, with ``resource_type``), ``training_base``
+    (HOSTS) or ``teacher`` (TEACHES, with ``dual_qualified``).
+    """
+
+    target: str
+    kind: str
+    id: str
+    resource_type: str | None
+    dual_qualified: bool | None
+
+
+class PrerequisiteRow(NamedTuple):
+    """A PREREQUISITE_OF relationship: ``before`` is taken before ``after``."""
+
+    before: str
+    after: str
+
+
+class GraphReader(ABC):
+    """The question primitives, inside one read transaction (see ``GraphStore.read``).
+
+    Ids that do not exist, or are not of the class a primitive expects, are
+    silently skipped: checking the caller's ids is the engine's job.
+    """
+
+    @abstractmethod
+    def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The nodes with these ids, of any class."""
+
+    @abstractmethod
+    def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
+        """Every REQUIRES of each occupation, made directly and through each of its HAS_TASK tasks."""
+
+    @abstractmethod
+    def requirers(self, competencies: Iterable[str]) -> list[str]:
+        """The occupations that require any of ``competencies``, directly or through a task."""
+
+    @abstractmethod
+    def tasks(self, occupations: Iterable[str]) -> list[TaskRow]:
+        """The typical work tasks of each occupation."""
+
+    @abstractmethod
+    def targets(self, programs: Iterable[str]) -> list[TargetRow]:
+        """The occupations each program TARGETS."""
+
+    @abstractmethod
+    def includes(
+        self, *, programs: Iterable[str] | None = None, courses: Iterable[str] | None = None
+    ) -> list[IncludesRow]:
+        """INCLUDES relationships from ``programs``, or to ``courses`` (exactly one of the two is given)."""
+
+    @abstractmethod
+    def programs(self, region: str | None = None) -> list[str]:
+        """Every program, or those OFFERED by a school IN_REGION ``region`` (that exact region)."""
+
+    @abstractmethod
+    def develops(
+        self, *, courses: Iterable[str] | None = None, competencies: Iterable[str] | None = None
+    ) -> list[DevelopsRow]:
+        """DEVELOPS rows of ``courses`` (directly and through their learning tasks), or of whatever
+        course or learning task develops one of ``competencies`` (exactly one of the two is given)."""
+
+    @abstractmethod
+    def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
+        """The learning tasks of each course, with the typical work tasks they derive from."""
+
+    @abstractmethod
+    def matches(self, competencies: Iterable[str], kinds: tuple[str, ...]) -> list[MatchRow]:
+        """The competencies one relationship of ``kinds`` away from each of ``competencies``, in either direction."""
+
+    @abstractmethod
+    def demands(
+        self,
+        *,
+        occupations: Iterable[str] | None = None,
+        employers: Iterable[str] | None = None,
+        region: str | None = None,
+        industry: str | None = None,
+    ) -> list[DemandRow]:
+        """DEMANDS relationships, of every year, filtered by whichever of the arguments are given.
+
+        ``region`` and ``industry`` keep employers IN_REGION / IN_INDUSTRY that exact node.
+        """
+
+    @abstractmethod
+    def needs(
+        self,
+        *,
+        competencies: Iterable[str] | None = None,
+        employers: Iterable[str] | None = None,
+        region: str | None = None,
+        industry: str | None = None,
+    ) -> list[NeedRow]:
+        """NEEDS relationships, filtered like ``demands``."""
+
+    @abstractmethod
+    def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
+        """The resources, training bases and teachers attached to each course or learning task."""
+
+    @abstractmethod
+    def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:
+        """The PREREQUISITE_OF relationships that end at one of ``courses`` (one step back)."""
 
 
 class GraphStore(ABC):
@@ -53,6 +249,14 @@ class GraphStore(ABC):
         """Delete everything (tests and explicit wipes only)."""
 
     # -- reads
+
+    @abstractmethod
+    def read(self, work: Callable[[GraphReader], T]) -> T:
+        """Run ``work`` with a ``GraphReader`` over one consistent state of the graph and return its result.
+
+        On Neo4j this is one read transaction (retried as a whole on transient
+        errors, so ``work`` must only read); on the embedded store, one hold of its lock.
+        """
 
     @abstractmethod
     def labels_of(self, ids: Iterable[str]) -> dict[str, str]:

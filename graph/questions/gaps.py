@@ -1,0 +1,175 @@
+"""Question 2, gaps: the under-level and missing competencies of a coverage, ranked, with where to close them.
+
+Ranking (most important first): the number of O's typical work tasks that need
+the competency, then its importance (absent counts as the scale's middle), then
+its demand weight (``headcount``), then its id.
+Candidates are courses and learning tasks outside P that develop the
+competency (or a match of it) at or above the required level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from graph.questions.coverage import Coverage, Setting, score, setting
+from graph.questions.facts import Facts
+from graph.questions.levels import level_range, satisfies
+from graph.questions.model import COVERED, Answer, Options, ResourceRef, names, sort_key
+
+
+@dataclass(frozen=True)
+class EmployerInterest(Answer):
+    """An employer behind a gap: it NEEDS the competency, or DEMANDS the occupation (or both)."""
+
+    employer: str
+    name_zh: str | None
+    name_en: str | None
+    needs: bool
+    needs_level: int | None
+    headcount: int | None
+
+
+@dataclass(frozen=True)
+class Candidate(Answer):
+    """A course or learning task outside the program that would close a gap."""
+
+    course: str | None
+    learning_task: str | None
+    name_zh: str | None
+    name_en: str | None
+    competency: str
+    level: int | None
+    programs: list[str]
+    resources: list[ResourceRef]
+
+
+@dataclass(frozen=True)
+class Gap(Answer):
+    """One under-level or missing competency."""
+
+    rank: int
+    competency: str
+    name_zh: str | None
+    name_en: str | None
+    dimension: str | None
+    status: str
+    required_level: int | None
+    developed_level: int | None
+    importance: float | None
+    tasks: list[str]
+    demand: int
+    employers: list[EmployerInterest]
+    candidates: list[Candidate]
+
+
+@dataclass(frozen=True)
+class Gaps(Answer):
+    """The answer to question 2."""
+
+    program: str
+    occupation: str
+    level: int
+    include_optional: bool
+    close_match: bool
+    gaps: list[Gap]
+
+    def ids(self) -> list[str]:
+        return [g.competency for g in self.gaps]
+
+
+def gaps(facts: Facts, program: str, occupation: str, level: int | None, options: Options) -> Gaps:
+    """Question 2 for ``program`` against ``occupation`` at ``level`` (None: the level P targets O at)."""
+    facts.nodes([program, occupation])
+    facts.expect([program], "Program")
+    facts.expect([occupation], "Occupation")
+    level = facts.level(program, occupation, level)
+    s = setting(facts, occupation, level, options, None, with_demand=True)
+    courses = [r.course for r in facts.curriculum(program)]
+    cov = score(facts, s, program, courses, facts.developed(courses, s.matches))
+    return rank(facts, s, cov)
+
+
+def rank(facts: Facts, s: Setting, cov: Coverage) -> Gaps:
+    """The gaps of ``cov`` ranked, with employers and candidates."""
+    assert s.demand is not None
+    low, high = level_range(facts.schema)
+    middle = (low + high) / 2
+    open_ = [c for c in cov.competencies if c.status != COVERED]
+    demand = {c.competency: s.demand.weight(c.competency, [s.occupation]) for c in open_}
+    open_.sort(
+        key=lambda c: (
+            -len(c.tasks),
+            -(c.importance if c.importance is not None else middle),
+            -demand[c.competency],
+            c.competency,
+        )
+    )
+    demanders = s.demand.employers(s.occupation)
+    employer_ids = set(demanders)
+    for c in open_:
+        employer_ids |= set(s.demand.needed_by(c.competency))
+    candidates = _candidates(facts, s, cov, [c.competency for c in open_], sorted(employer_ids))
+    employer_nodes = facts.nodes(employer_ids)
+    result = []
+    for i, c in enumerate(open_, start=1):
+        needers = s.demand.needed_by(c.competency)
+        employers = [
+            EmployerInterest(e, *names(employer_nodes.get(e)), e in needers, needers.get(e), demanders.get(e))
+            for e in sorted(set(needers) | set(demanders))
+        ]
+        result.append(
+            Gap(
+                rank=i,
+                competency=c.competency,
+                name_zh=c.name_zh,
+                name_en=c.name_en,
+                dimension=c.dimension,
+                status=c.status,
+                required_level=c.required_level,
+                developed_level=c.developed_level,
+                importance=c.importance,
+                tasks=c.tasks,
+                demand=demand[c.competency],
+                employers=employers,
+                candidates=candidates.get(c.competency, []),
+            )
+        )
+    return Gaps(cov.program, cov.occupation, cov.level, cov.include_optional, cov.close_match, result)
+
+
+def _candidates(
+    facts: Facts, s: Setting, cov: Coverage, open_ids: list[str], also_read: Iterable[str]
+) -> dict[str, list[Candidate]]:
+    """Per open competency: courses / learning tasks outside the program that develop it (or a match) well enough.
+
+    ``also_read``: more nodes to read along with the candidates' (saving a read).
+    """
+    inside = set(cov.courses)
+    wanted = {c: s.matches.equivalents(c) for c in open_ids}
+    everything = sorted({e for group in wanted.values() for e in group})
+    rows = facts.reader.develops(competencies=everything) if everything else []
+    rows = sorted({r for r in rows if r.course not in inside}, key=lambda r: sort_key(*r))
+    hits: dict[str, list] = {}
+    for c in open_ids:
+        required_level = s.requirements[c].level
+        hits[c] = [r for r in rows if r.competency in wanted[c] and satisfies(required_level, r.level)]
+    used = {r for found in hits.values() for r in found}
+    courses = sorted({r.course for r in used if r.course is not None})
+    tasks = sorted({r.learning_task for r in used if r.learning_task is not None})
+    programs: dict[str, set[str]] = {}
+    for row in facts.reader.includes(courses=courses) if courses else []:
+        programs.setdefault(row.course, set()).add(row.program)
+    resources = facts.resources(courses, tasks, with_nodes=[*courses, *tasks, *also_read])
+    result: dict[str, list[Candidate]] = {}
+    for c, found in hits.items():
+        result[c] = []
+        for r in found:
+            if r.learning_task is not None:
+                refs = resources.of_learning_task(r.learning_task, r.course)
+            else:
+                refs = resources.of_course(r.course or "")
+            zh, en = names(facts.node(r.learning_task or r.course or ""))
+            on = sorted(programs.get(r.course or "", ()))
+            result[c].append(Candidate(r.course, r.learning_task, zh, en, r.competency, r.level, on, refs))
+    return result
