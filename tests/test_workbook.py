@@ -17,7 +17,9 @@ from tests.test_store_contract import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 
-COURSES = "id,name_zh,category,hours\ncourse:A,工业机器人编程,integrated,64\ncourse:B,机械制图,professional_foundation,48\n"
+COURSES = (
+    "id,name_zh,category,hours\ncourse:A,工业机器人编程,integrated,64\ncourse:B,机械制图,professional_foundation,48\n"
+)
 COMPETENCIES = "id,中文名称,能力维度,能力类型\ncomp:1,示教编程,professional,skill\ncomp:2,安全意识,quality,attitude\n"
 
 
@@ -35,7 +37,10 @@ class TestReading:
     def test_headers_in_english_chinese_or_property_names(self, tmp_path: Path, schema: Schema) -> None:
         parsed = read_workbook(folder(tmp_path, {"Course.csv": COURSES, "能力.csv": COMPETENCIES}), schema)
         assert {n.id: n.label for n in parsed.nodes} == {
-            "course:A": "Course", "course:B": "Course", "comp:1": "Competency", "comp:2": "Competency",
+            "course:A": "Course",
+            "course:B": "Course",
+            "comp:1": "Competency",
+            "comp:2": "Competency",
         }
         comp = next(n for n in parsed.nodes if n.id == "comp:2")
         assert comp.props == {"name_zh": "安全意识", "dimension": "quality", "kind": "attitude"}
@@ -59,7 +64,11 @@ class TestReading:
     def test_grid_loads_into_both_stores(self, tmp_path: Path, service: Chanjiao) -> None:
         book = folder(
             tmp_path,
-            {"Course.csv": COURSES, "Competency.csv": COMPETENCIES, "DEVELOPS grid.csv": ",comp:1,comp:2\ncourse:A,3,√\n"},
+            {
+                "Course.csv": COURSES,
+                "Competency.csv": COMPETENCIES,
+                "DEVELOPS grid.csv": ",comp:1,comp:2\ncourse:A,3,√\n",
+            },
         )
         report = load(service, read_workbook(book, service.schema), source="grid")
         assert report.summary.edges_created == 2
@@ -95,7 +104,10 @@ class TestReading:
 BAD = {
     "unknown sheet": ({"Lectures.csv": "id\nx\n"}, "Lectures.csv: is neither a class nor a relationship type"),
     "unknown header": ({"Course.csv": "id,category,colour\ncourse:X,integrated,red\n"}, "Course.csv row 1 column 3"),
-    "no id column": ({"Course.csv": "name_zh,category\n课,integrated\n"}, "Course.csv, field 'id': the sheet has no id column"),
+    "no id column": (
+        {"Course.csv": "name_zh,category\n课,integrated\n"},
+        "Course.csv, field 'id': the sheet has no id column",
+    ),
     "empty id": ({"Course.csv": "id,category\n,integrated\n"}, "Course.csv row 2, field 'id': is empty"),
     "duplicate id": (
         {"Course.csv": "id,category\ncourse:X,integrated\ncourse:X,integrated\n"},
@@ -140,9 +152,7 @@ BAD = {
 
 
 @pytest.mark.parametrize("case", list(BAD))
-def test_bad_workbook_gets_a_located_error_and_writes_nothing(
-    case: str, tmp_path: Path, demo: Chanjiao
-) -> None:
+def test_bad_workbook_gets_a_located_error_and_writes_nothing(case: str, tmp_path: Path, demo: Chanjiao) -> None:
     files, message = BAD[case]
     before = snapshot_counts(demo)
     with pytest.raises(ValidationError) as caught:
@@ -154,22 +164,29 @@ def test_bad_workbook_gets_a_located_error_and_writes_nothing(
 def test_broken_xlsx_is_a_clear_error(tmp_path: Path, schema: Schema) -> None:
     broken = tmp_path / "book.xlsx"
     broken.write_bytes(b"PK\x03\x04 this is not really a zip")
-    with pytest.raises(ValidationError, match="book.xlsx: cannot be read as an Excel workbook"):
+    with pytest.raises(ValidationError, match=r"book\.xlsx: cannot be read as an Excel workbook"):
         read_workbook(broken, schema)
 
 
 def test_keep_valid_writes_the_rest_and_saves_rejects(tmp_path: Path, service: Chanjiao) -> None:
     book = folder(
         tmp_path,
-        {"Course.csv": COURSES + "course:C,坏课程,lecture,10\n", "Competency.csv": COMPETENCIES,
-         "DEVELOPS.csv": "from,to,level\ncourse:A,comp:1,3\ncourse:C,comp:1,2\ncourse:B,comp:2,9\n"},
+        {
+            "Course.csv": COURSES + "course:C,坏课程,lecture,10\n",
+            "Competency.csv": COMPETENCIES,
+            "DEVELOPS.csv": "from,to,level\ncourse:A,comp:1,3\ncourse:C,comp:1,2\ncourse:B,comp:2,9\n",
+        },
     )
     rejects = tmp_path / "rejects.csv"
     report = load(service, read_workbook(book, service.schema), source="partial", keep_valid=True, reject_file=rejects)
     assert (report.summary.nodes_created, report.summary.edges_created) == (4, 1)
     lines = rejects.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == "location,field,value,reason"
-    assert [line.split(",")[0] for line in lines[1:]] == ["Course.csv row 4", "DEVELOPS.csv row 3", "DEVELOPS.csv row 4"]
+    assert [line.split(",")[0] for line in lines[1:]] == [
+        "Course.csv row 4",
+        "DEVELOPS.csv row 3",
+        "DEVELOPS.csv row 4",
+    ]
 
 
 def test_dry_run_writes_nothing(tmp_path: Path, service: Chanjiao) -> None:
