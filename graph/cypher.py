@@ -90,9 +90,10 @@ MATCH (n:{_label(schema, label)} {{id: id}})
 RETURN n.id AS id, properties(n) AS props"""
 
 
-def adjacent(schema: Schema, label: str) -> str:
+def adjacent(schema: Schema, label: str, rel_type: str | None = None, outgoing: bool = False) -> str:
+    rel = f"[r:{_type(schema, rel_type)}]" if rel_type else "[r]"
     return f"""UNWIND $ids AS id
-MATCH (n:{_label(schema, label)} {{id: id}})-[r]-()
+MATCH (n:{_label(schema, label)} {{id: id}})-{rel}-{">" if outgoing else ""}()
 RETURN DISTINCT type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props"""
 
 

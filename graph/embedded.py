@@ -208,7 +208,7 @@ class EmbeddedStore(GraphStore):
             nodes = self._graph.nodes
             return {i: Node(nodes[i]["label"], i, dict(nodes[i]["props"])) for i in ids if i in nodes}
 
-    def adjacent(self, ids: Iterable[str]) -> list[Edge]:
+    def adjacent(self, ids: Iterable[str], rel_type: str | None = None, outgoing: bool = False) -> list[Edge]:
         with self._lock:
             self._refresh()
             g = self._graph
@@ -216,11 +216,12 @@ class EmbeddedStore(GraphStore):
             for node_id in ids:
                 if node_id not in g:
                     continue
-                for s, t, k, data in [
-                    *g.out_edges(node_id, keys=True, data=True),
-                    *g.in_edges(node_id, keys=True, data=True),
-                ]:
-                    found[(s, t, k)] = Edge(data["type"], s, t, dict(data["props"]))
+                edges = g.out_edges(node_id, keys=True, data=True)
+                if not outgoing:
+                    edges = [*edges, *g.in_edges(node_id, keys=True, data=True)]
+                for s, t, k, data in edges:
+                    if rel_type is None or data["type"] == rel_type:
+                        found[(s, t, k)] = Edge(data["type"], s, t, dict(data["props"]))
             return list(found.values())
 
     def list_nodes(self, label: str, offset: int, limit: int) -> tuple[list[Node], int]:

@@ -200,13 +200,13 @@ class Neo4jStore(GraphStore):
 
         return self._run("read", work) if by_label else {}
 
-    def adjacent(self, ids: Iterable[str]) -> list[Edge]:
+    def adjacent(self, ids: Iterable[str], rel_type: str | None = None, outgoing: bool = False) -> list[Edge]:
         by_label = self._group_by_label(ids)
 
         def work(tx: ManagedTransaction) -> list[Edge]:
             found: dict[tuple[Any, ...], Edge] = {}
             for label, group in by_label.items():
-                for r in tx.run(cypher.adjacent(self.schema, label), ids=group):
+                for r in tx.run(cypher.adjacent(self.schema, label, rel_type, outgoing), ids=group):
                     keys = self.schema.relationships[r["type"]].keys
                     identity = (r["source"], r["type"], r["target"], *(r["props"].get(k) for k in keys))
                     found[identity] = Edge(r["type"], r["source"], r["target"], _plain(r["props"]))
@@ -359,7 +359,11 @@ def _listed(ids: Iterable[str] | None) -> list[str] | None:
 def open_driver(uri: str, user: str | None, password: str | None) -> Driver:
     """Open a driver (it connects lazily) for ``uri``; auth only when a password is given."""
     auth = neo4j.basic_auth(user or "neo4j", password) if password else None
-    return neo4j.GraphDatabase.driver(uri, auth=auth)
+    # Counting a relationship type that no data uses yet is normal here (an empty graph, a new
+    # ontology type); the server's "unrecognized type" notices would only flood the logs.
+    return neo4j.GraphDatabase.driver(
+        uri, auth=auth, notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED]
+    )
 
 
 def _node(label: str, props: dict[str, Any]) -> Node:

@@ -267,8 +267,8 @@ class GraphStore(ABC):
         """The nodes with these ids (missing ids are absent from the answer)."""
 
     @abstractmethod
-    def adjacent(self, ids: Iterable[str]) -> list[Edge]:
-        """Every relationship that starts or ends at one of ``ids``."""
+    def adjacent(self, ids: Iterable[str], rel_type: str | None = None, outgoing: bool = False) -> list[Edge]:
+        """Every relationship that starts or ends at one of ``ids`` (only of ``rel_type``, only outgoing, if asked)."""
 
     @abstractmethod
     def list_nodes(self, label: str, offset: int, limit: int) -> tuple[list[Node], int]:

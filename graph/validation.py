@@ -19,8 +19,8 @@ from ontology.schema import PropertyDef, Schema
 
 #: Looks up the labels of ids already in the store: id -> label for those found.
 LabelLookup = Callable[[Iterable[str]], dict[str, str]]
-#: Every stored relationship touching these ids (``GraphStore.adjacent``).
-EdgeLookup = Callable[[Iterable[str]], list[Edge]]
+#: Stored relationships touching these ids (``GraphStore.adjacent(ids, rel_type, outgoing)``).
+EdgeLookup = Callable[..., list[Edge]]
 
 _ID = re.compile(r"^[^\s\x00-\x1f]{1,512}$")
 
@@ -198,13 +198,14 @@ def _check_cycles(
         if not rel.acyclic or not new:
             continue
         graph = nx.DiGraph(list(new))
-        frontier = set(graph)
-        # Walk the stored relationships of this type outwards: a cycle may pass through them.
+        # A new s → t closes a cycle only if t already reaches s: walk the stored
+        # relationships of this type forward from the new targets (not everything around them).
+        frontier, seen = {t for _, t in new}, set()
         while frontier and existing_edges is not None:
-            stored = [(e.source, e.target) for e in existing_edges(sorted(frontier)) if e.type == rel.name]
-            before = set(graph)
+            seen |= frontier
+            stored = [(e.source, e.target) for e in existing_edges(sorted(frontier), rel.name, True)]
             graph.add_edges_from(stored)
-            frontier = set(graph) - before
+            frontier = {t for _, t in stored} - seen
         while True:
             try:
                 cycle = nx.find_cycle(graph)
