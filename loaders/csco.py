@@ -306,6 +306,8 @@ def _records(entries: dict[str, _Entry], notes: list[str]) -> tuple[list[NodeRec
             "csco_code": code,
             "classification_level": entry.level,
             "description": entry.definition,
+            "digital": marker in ("S", "L/S") or None,
+            "green": marker in ("L", "L/S") or None,
         }
         nodes.append(NodeRecord("Occupation", node_id, {k: v for k, v in props.items() if v}, entry.where))
         levels[entry.level] += 1

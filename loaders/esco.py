@@ -472,6 +472,7 @@ class _EscoReader:
             "description": row["description"],
             "framework": FRAMEWORK,
             "kind": kind,
+            "esco_uri": row["conceptUri"],
         }
 
     # -- relations
