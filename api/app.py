@@ -10,7 +10,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 
 from api import problems
-from api.routes import entities, loads, meta
+from api.ratelimit import ENVELOPE, BodyLimit
+from api.routes import audit, browser, entities, loads, meta, questions, web
+from api.routes import co as co_routes
 from api.security import reader_key
 from graph.service import Chanjiao
 from graph.settings import Settings, get_settings
@@ -40,6 +42,8 @@ def create_app(settings: Settings | None = None, service: Chanjiao | None = None
     if service is not None:
         app.state.service = service  # usable before (or without) the lifespan running
     problems.install(app)
+    # Innermost, so that its 413 is raised in the app's own body parsing (the middleware below wraps it in a task).
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + ENVELOPE)  # bodies that declare no length
 
     @app.middleware("http")
     async def refuse_oversized(request: Request, call_next):
@@ -57,10 +61,16 @@ def create_app(settings: Settings | None = None, service: Chanjiao | None = None
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "X-API-Key"],
+            # Cache-Control and Pragma: the Neo4j Browser sends them when it fetches a guide.
+            allow_headers=["Content-Type", "X-API-Key", "Cache-Control", "Pragma"],
         )
     readers = [Depends(reader_key)]
     app.include_router(meta.router)
+    app.include_router(browser.router)  # open: the Neo4j Browser cannot send an API key
     app.include_router(entities.router, dependencies=readers)
     app.include_router(loads.router)
+    app.include_router(audit.router)
+    app.include_router(questions.router, dependencies=readers)
+    app.include_router(co_routes.router, dependencies=readers)
+    app.include_router(web.router)  # the page for curriculum designers at /ui (static; its API calls carry the key)
     return app

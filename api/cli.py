@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from graph.audit import CLI
 from graph.errors import ChanjiaoError, ValidationError
 from graph.service import Chanjiao
 from graph.settings import Settings, get_settings
@@ -237,6 +238,7 @@ def _run_load(
             keep_valid=keep_valid,
             reject_file=rejects,
             progress=progress,
+            who=CLI,
         )
 
 
@@ -258,6 +260,16 @@ def _print_report(report: LoadReport) -> None:
             f"[yellow]  {len(report.rejected)} row(s) rejected[/yellow] → {report.reject_file or '(not saved)'}"
         )
 
+
+from api.cli_loads import register as register_loads  # noqa: E402  (it uses the helpers above)
+from api.cli_questions import register  # noqa: E402  (it uses the helpers above)
+
+register(app)
+register_loads(app)
+
+from api.cli_co import register as register_co  # noqa: E402  (it uses the helpers above)
+
+register_co(app)
 
 if __name__ == "__main__":
     app()

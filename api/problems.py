@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -29,11 +30,17 @@ _STATUS: list[tuple[type[ChanjiaoError], int]] = [
 ]
 
 
-def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
-    """A problem-details response: ``type``, ``title``, ``status``, ``detail``, ``instance`` and extensions."""
+def problem(
+    status: int, title: str, detail: str, instance: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    """A problem-details response: ``type``, ``title``, ``status``, ``detail``, ``instance`` and extensions.
+
+    A 503 says when to try again (``Retry-After``) unless ``headers`` say otherwise.
+    """
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance, **extra}
-    headers = {"Retry-After": "5"} if status == 503 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    sent = {"Retry-After": "5"} if status == 503 else {}
+    sent.update(headers or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
 
 
 def status_of(exc: ChanjiaoError) -> int:
@@ -59,10 +66,73 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, _TITLES.get(exc.status_code, "Error"), str(exc.detail), request.url.path)
+        # The exception's headers carry meaning (WWW-Authenticate on 401, Retry-After on 429): keep them.
+        title = _TITLES.get(exc.status_code, "Error")
+        return problem(exc.status_code, title, str(exc.detail), request.url.path, headers=exc.headers)
+
+    document(app)
 
 
-_TITLES = {404: "Not found", 405: "Method not allowed", 413: "Payload too large", 401: "Unauthorized"}
+_TITLES = {
+    401: "Unauthorized",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    429: "Too many requests",
+}
+
+#: The problem-details body, as documented in the OpenAPI document.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "An error, as RFC 9457 problem details.",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "problems": {
+            "type": "array",
+            "description": "each thing wrong with the input: where, which field, what value, why",
+            "items": {"type": "object"},
+        },
+    },
+}
+
+
+def document(app: FastAPI) -> None:
+    """Say in the OpenAPI document that errors are problem details: every operation's 422 and its ``default``.
+
+    FastAPI documents its own 422 shape (``HTTPValidationError``), which the
+    handlers above replace; a client generated from the document, or a
+    schemathesis run, must see the shape the API really sends.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                if not isinstance(operation, dict):
+                    continue  # path-level parameters
+                responses = operation.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"] = {"description": "Invalid request", "content": content}
+                responses.setdefault(
+                    "default", {"description": "An error, as RFC 9457 problem details", "content": content}
+                )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _plain(value: Any) -> Any:

@@ -1,7 +1,8 @@
 """API keys: hashed at rest (SHA-256), compared in constant time, each with an id for the audit trail.
 
 A key is a random secret given to a person or system once; the service keeps
-only ``key-id:sha256(key)`` in ``CHANJIAO_API_KEYS``.
+only ``key-id:sha256(key)`` in ``CHANJIAO_API_KEYS``. Each key may make
+``CHANJIAO_RATE_LIMIT_PER_MINUTE`` requests a minute (429 beyond that).
 
 >>> entry, secret = new_key("registrar")
 >>> entry.startswith("registrar:") and len(secret) > 30
@@ -22,6 +23,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 
+from api.ratelimit import RateLimiter
 from graph.settings import Settings
 
 
@@ -69,11 +71,20 @@ def _ring(request: Request) -> KeyRing:
     return ring
 
 
+def _limiter(request: Request) -> RateLimiter:
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is None:
+        settings: Settings = request.app.state.settings
+        limiter = request.app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    return limiter
+
+
 def require_key(request: Request, secret: Annotated[str | None, Security(_header)] = None) -> str:
-    """The id of the caller's valid API key; 401 without one."""
+    """The id of the caller's valid API key; 401 without one, 429 when the key has used up its rate."""
     key_id = _ring(request).identify(secret)
     if key_id is None:
         raise HTTPException(401, "this needs a valid API key in the X-API-Key header", {"WWW-Authenticate": "ApiKey"})
+    _limiter(request).check(key_id)
     return key_id
 
 

@@ -35,18 +35,26 @@ _STATUS = """CASE WHEN old IS NULL THEN 'created'
      ELSE 'updated' END AS status"""
 
 
+# What an upsert returns per status: how many rows, and for the audit trail each
+# written row's index (``row.i``) with the properties it had before (null: created).
+# ``before`` is taken in a WITH ahead of the write, so it holds the old values.
+_UPSERT_RETURN = """RETURN status, count(*) AS n,
+       collect(CASE WHEN status <> 'unchanged' THEN [row.i, before] END) AS changed"""
+
+
 def upsert_nodes(schema: Schema, label: str) -> str:
-    """Create or update nodes of one label; returns a count per created/updated/unchanged."""
+    """Create or update nodes of one label; returns a count per created/updated/unchanged and what changed."""
     lab = _label(schema, label)
     return f"""UNWIND $rows AS row
 OPTIONAL MATCH (old:{lab} {{id: row.id}})
-WITH row, {_STATUS}
+WITH row, old, {_STATUS}
+WITH row, status, CASE WHEN status = 'updated' THEN properties(old) END AS before
 CALL (row, status) {{
   WITH row WHERE status <> 'unchanged'
   MERGE (n:{lab} {{id: row.id}})
   SET n += row.props
 }}
-RETURN status, count(*) AS n"""
+{_UPSERT_RETURN}"""
 
 
 def upsert_edges(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:
@@ -61,13 +69,48 @@ MATCH (a:{src} {{id: row.source}})
 MATCH (b:{tgt} {{id: row.target}})
 OPTIONAL MATCH (a)-[old:{typ}]->(b){f" WHERE {where}" if where else ""}
 WITH row, a, b, head(collect(old)) AS old
-WITH row, a, b, {_STATUS}
+WITH row, a, b, old, {_STATUS}
+WITH row, a, b, status, CASE WHEN status = 'updated' THEN properties(old) END AS before
 CALL (row, a, b, status) {{
   WITH * WHERE status <> 'unchanged'
   MERGE (a)-[r:{typ} {merge_key}]->(b)
   SET r += row.props
 }}
-RETURN status, count(*) AS n"""
+{_UPSERT_RETURN}"""
+
+
+def _match_edges(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:
+    """``row.source``'s ``rel_type`` relationship ``r`` to ``row.target`` whose key properties equal ``row.key``'s."""
+    rel = schema.relationship(rel_type)
+    typ, src, tgt = _type(schema, rel_type), _label(schema, source_label), _label(schema, target_label)
+    keys = [_prop(k, rel.properties) for k in rel.keys]
+    where = " AND ".join(f"r.{k} = row.key.{k}" for k in keys)
+    return f"""UNWIND $rows AS row
+MATCH (:{src} {{id: row.source}})-[r:{typ}]->(:{tgt} {{id: row.target}}){f" WHERE {where}" if where else ""}"""
+
+
+def edge_state(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:
+    """The properties of each relationship in ``$rows`` (``{i, source, target, key}``) that exists."""
+    return f"{_match_edges(schema, rel_type, source_label, target_label)}\nRETURN row.i AS i, properties(r) AS props"
+
+
+def remove_edges(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:
+    return f"{_match_edges(schema, rel_type, source_label, target_label)}\nDELETE r"
+
+
+def restore_edges(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:
+    """Set each relationship's properties to exactly ``row.props``."""
+    return f"{_match_edges(schema, rel_type, source_label, target_label)}\nSET r = row.props"
+
+
+def remove_nodes(schema: Schema, label: str) -> str:
+    """Delete nodes by id; a node that still has relationships makes the transaction fail (nothing is detached)."""
+    return f"UNWIND $ids AS id MATCH (n:{_label(schema, label)} {{id: id}}) DELETE n"
+
+
+def restore_nodes(schema: Schema, label: str) -> str:
+    """Set each node's properties to exactly ``row.props`` (which include its id)."""
+    return f"UNWIND $rows AS row MATCH (n:{_label(schema, label)} {{id: row.id}}) SET n = row.props"
 
 
 def _each_label(schema: Schema, body: str) -> str:
@@ -121,6 +164,36 @@ COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN name, 
 SHOW_FULLTEXT = "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, properties, options WHERE name = $name RETURN *"
 
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+# ---------------------------------------------------------------- the audit trail
+#
+# Kept beside the domain graph, never joined to it (see ``graph.audit``): fixed
+# labels that are not ontology classes, so nothing that reads the domain by its
+# classes (counts, search, exports, the questions) ever sees them.
+
+AUDIT = "ChanjiaoAudit"  # one node: the number of the last load, and the lock that serialises audited writes
+LOAD = "ChanjiaoLoad"  # one node per load
+CHANGE_SET = "ChanjiaoChangeSet"  # a load's changes, one JSON array per write batch
+AUDIT_LABELS = (AUDIT, LOAD, CHANGE_SET)
+
+AUDIT_SCHEMA = [
+    f"CREATE CONSTRAINT chanjiao_audit_id IF NOT EXISTS FOR (n:`{AUDIT}`) REQUIRE n.id IS UNIQUE",
+    f"CREATE CONSTRAINT chanjiao_load_id IF NOT EXISTS FOR (n:`{LOAD}`) REQUIRE n.id IS UNIQUE",
+    f"CREATE INDEX chanjiao_change_set_load IF NOT EXISTS FOR (n:`{CHANGE_SET}`) ON (n.load)",
+]
+# Taking the next number write-locks the one audit node until the transaction ends.
+NEXT_LOAD = f"MERGE (a:`{AUDIT}` {{id: 'audit'}}) SET a.last = coalesce(a.last, 0) + 1 RETURN a.last AS id"
+CREATE_LOAD = f"""CREATE (:`{LOAD}` {{id: $id, operation: $operation, who: $who, source: $source, at: $at,
+  counts: $counts, reverts: $reverts}})"""
+CREATE_CHANGE_SETS = f"UNWIND $sets AS s CREATE (:`{CHANGE_SET}` {{load: $id, seq: s.seq, changes: s.changes}})"
+GET_LOAD = f"MATCH (l:`{LOAD}` {{id: $id}}) RETURN properties(l) AS load"
+LIST_LOADS = f"MATCH (l:`{LOAD}`) RETURN properties(l) AS load ORDER BY l.id DESC SKIP $offset LIMIT $limit"
+COUNT_LOADS = f"MATCH (l:`{LOAD}`) RETURN count(l) AS n"
+LATER_LOADS = f"""MATCH (l:`{LOAD}`) WHERE l.id > $id AND l.operation = 'load' AND l.rolled_back_by IS NULL
+RETURN properties(l) AS load ORDER BY l.id"""
+CHANGES = f"MATCH (c:`{CHANGE_SET}` {{load: $id}}) RETURN c.changes AS changes ORDER BY c.seq"
+MARK_ROLLED_BACK = f"MATCH (l:`{LOAD}` {{id: $id}}) SET l.rolled_back_by = $by"
 
 
 def unique_id(schema: Schema, label: str) -> str:
@@ -180,6 +253,13 @@ class QuestionQueries:
     needs: str
     delivery: str
     prerequisites: str
+    assessments: str
+    conductors: str
+    cohorts: str
+    results: str
+    projects: str
+    research: str
+    placements: str
 
 
 def question_queries(schema: Schema) -> QuestionQueries:
@@ -195,6 +275,8 @@ def question_queries(schema: Schema) -> QuestionQueries:
     R = {name: _type(schema, name) for name in schema.relationships}
     resource_type = _prop("type", schema.node_class("Resource").properties)
     dual = _prop("dual_qualified", schema.node_class("Teacher").properties)
+    achieved = schema.relationship("ACHIEVED").properties
+    result_of, share = _prop("assessment", achieved), _prop("share", achieved)
     employer_filter = f"""($employers IS NULL OR e.id IN $employers)
   AND ($region IS NULL OR EXISTS {{ (e)-[:{R["IN_REGION"]}]->(:{L["Region"]} {{id: $region}}) }})
   AND ($industry IS NULL OR EXISTS {{ (e)-[:{R["IN_INDUSTRY"]}]->(:{L["Industry"]} {{id: $industry}}) }})"""
@@ -295,4 +377,53 @@ RETURN t.id AS target, kind, other, resource_type, dual_qualified""",
         prerequisites=f"""UNWIND $ids AS id
 MATCH (b:{L["Course"]})-[:{R["PREREQUISITE_OF"]}]->(a:{L["Course"]} {{id: id}})
 RETURN b.id AS before, a.id AS after""",
+        # -- co-evaluation and co-research (docs/co-evaluation.md)
+        assessments=f"""UNWIND $ids AS id
+CALL (id) {{
+  MATCH (h:{L["Course"]} {{id: id}}) RETURN h
+  UNION
+  MATCH (h:{L["LearningTask"]} {{id: id}}) RETURN h
+}}
+MATCH (h)-[:{R["HAS_ASSESSMENT"]}]->(a:{L["Assessment"]})
+OPTIONAL MATCH (a)-[r:{R["ASSESSES"]}]->(c:{L["Competency"]})
+RETURN h.id AS holder, a.id AS assessment, c.id AS competency, r.level AS level""",
+        conductors=f"""UNWIND $ids AS id
+MATCH (o)-[:{R["CONDUCTS"]}]->(a:{L["Assessment"]} {{id: id}})
+WHERE o:{L["Employer"]} OR o:{L["School"]}
+RETURN o.id AS organisation, a.id AS assessment""",
+        cohorts=f"""UNWIND $ids AS id
+MATCH (p:{L["Program"]} {{id: id}})-[:{R["HAS_COHORT"]}]->(c:{L["Cohort"]})
+RETURN p.id AS program, c.id AS cohort""",
+        results=f"""UNWIND $ids AS id
+MATCH (co:{L["Cohort"]} {{id: id}})-[r:{R["ACHIEVED"]}]->(c:{L["Competency"]})
+RETURN co.id AS cohort, r.{result_of} AS assessment, c.id AS competency, r.level AS level, r.{share} AS share""",
+        projects=f"MATCH (p:{L['ResearchProject']}) RETURN p.id AS project",
+        research=f"""UNWIND $ids AS id
+MATCH (p:{L["ResearchProject"]} {{id: id}})
+CALL (p) {{
+  MATCH (o)-[r:{R["PARTICIPATES_IN"]}]->(p)
+  WHERE o:{L["School"]} OR o:{L["Employer"]} OR o:{L["MasterStudio"]}
+  RETURN type(r) AS relation, o.id AS other, null AS level
+  UNION ALL
+  MATCH (p)-[r:{R["YIELDS"]}]->(x)
+  WHERE x:{L["Resource"]} OR x:{L["LearningTask"]}
+  RETURN type(r) AS relation, x.id AS other, null AS level
+  UNION ALL
+  MATCH (p)-[r:{R["CULTIVATES"]}]->(c:{L["Competency"]})
+  RETURN type(r) AS relation, c.id AS other, r.level AS level
+}}
+RETURN p.id AS project, relation, other, level""",
+        placements=f"""UNWIND $ids AS id
+CALL (id) {{
+  MATCH (r:{L["Resource"]} {{id: id}})-[:{R["SUPPORTS"]}]->(c:{L["Course"]})
+  RETURN r.id AS item, c.id AS course, null AS learning_task
+  UNION ALL
+  MATCH (r:{L["Resource"]} {{id: id}})-[:{R["SUPPORTS"]}]->(t:{L["LearningTask"]})
+  OPTIONAL MATCH (c:{L["Course"]})-[:{R["HAS_LEARNING_TASK"]}]->(t)
+  RETURN r.id AS item, c.id AS course, t.id AS learning_task
+  UNION ALL
+  MATCH (c:{L["Course"]})-[:{R["HAS_LEARNING_TASK"]}]->(t:{L["LearningTask"]} {{id: id}})
+  RETURN t.id AS item, c.id AS course, t.id AS learning_task
+}}
+RETURN item, course, learning_task""",
     )

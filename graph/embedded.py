@@ -5,6 +5,9 @@ transaction, so a crash keeps the last committed state and never half a write.
 networkx is the query engine, loaded from the file when the store opens and
 updated after each commit. Another process writing the same file is noticed
 (``PRAGMA data_version``) and the graph reloaded before the next read.
+
+The audit trail (``graph.audit``) is two more tables of the same file, written
+in the same transaction as the data.
 """
 
 from __future__ import annotations
@@ -21,9 +24,13 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from graph.audit import LOAD, AuditTx, Change, LoadEntry, Ref, Stamp, canonical, dump_changes, fingerprint, load_changes
 from graph.errors import StoreUnavailableError
-from graph.records import Batch, Edge, EdgeRecord, Node, NodeRecord, WriteSummary
+from graph.records import Batch, Edge, Node, NodeRecord, WriteSummary
 from graph.store import (
+    AssessmentRow,
+    CohortRow,
+    ConductRow,
     DeliveryRow,
     DemandRow,
     DevelopsRow,
@@ -33,9 +40,12 @@ from graph.store import (
     LearningTaskRow,
     MatchRow,
     NeedRow,
+    PlacementRow,
     PrerequisiteRow,
     Progress,
     RequirementRow,
+    ResearchRow,
+    ResultRow,
     TargetRow,
     TaskRow,
 )
@@ -59,7 +69,25 @@ CREATE TABLE IF NOT EXISTS edges (
     PRIMARY KEY (source, type, target, ekey)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS loads (
+    id             INTEGER PRIMARY KEY,
+    operation      TEXT NOT NULL,
+    who            TEXT NOT NULL,
+    source         TEXT,
+    at             TEXT NOT NULL,
+    counts         TEXT NOT NULL,
+    reverts        INTEGER,
+    rolled_back_by INTEGER
+);
+CREATE TABLE IF NOT EXISTS load_changes (
+    load    INTEGER NOT NULL,
+    seq     INTEGER NOT NULL,
+    changes TEXT NOT NULL,
+    PRIMARY KEY (load, seq)
+);
 """
+
+_LOAD_COLUMNS = "id, operation, who, source, at, counts, reverts, rolled_back_by"
 
 
 class EmbeddedStore(GraphStore):
@@ -102,81 +130,102 @@ class EmbeddedStore(GraphStore):
 
     # -- writes
 
-    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
+    def write(self, batch: Batch, progress: Progress | None = None, stamp: Stamp | None = None) -> WriteSummary:
+        stamp = stamp or Stamp.now()
+
+        def work(tx: _Tx) -> WriteSummary:
+            summary = WriteSummary()
+            changes: list[Change] = []
+            tx.put_nodes(self._diff_nodes(batch.nodes, summary, changes))
+            tx.put_edges(self._diff_edges(batch, summary, changes))
+            summary.load_id = tx.record(stamp, LOAD, summary.as_dict(), changes)
+            return summary
+
+        summary = self._audited(work)
+        if progress is not None:
+            total = len(batch.nodes) + len(batch.edges)
+            progress(total, total)
+        return summary
+
+    def audited(self, work: Callable[[AuditTx], T]) -> T:
+        return self._audited(work)
+
+    def _audited(self, work: Callable[[_Tx], T]) -> T:
+        """Run ``work`` in one SQLite transaction; apply what it changed to the in-memory graph only once committed."""
         with self._lock:
             self._refresh()
-            summary = WriteSummary()
-            node_rows, node_changes = self._diff_nodes(batch.nodes, summary)
-            edge_rows, edge_changes = self._diff_edges(batch.edges, summary)
-            if node_rows or edge_rows:
-                with self._transaction() as cur:
-                    cur.executemany(
-                        "INSERT INTO nodes (id, label, props) VALUES (?, ?, ?) "
-                        "ON CONFLICT(id) DO UPDATE SET props = excluded.props",
-                        node_rows,
-                    )
-                    cur.executemany(
-                        "INSERT INTO edges (source, type, target, ekey, props) VALUES (?, ?, ?, ?, ?) "
-                        "ON CONFLICT(source, type, target, ekey) DO UPDATE SET props = excluded.props",
-                        edge_rows,
-                    )
-                for node_id, label, props in node_changes:
-                    self._put_node(node_id, label, props)
-                for source, target, key, etype, props in edge_changes:
-                    self._graph.add_edge(source, target, key=key, type=etype, props=props)
-                self._seen_version = self._data_version()
-            if progress is not None:
-                total = len(batch.nodes) + len(batch.edges)
-                progress(total, total)
-            return summary
+            with self._transaction() as cur:
+                tx = _Tx(self, cur)
+                result = work(tx)
+            for apply in tx.pending:
+                apply()
+            self._seen_version = self._data_version()
+            return result
 
     def clear(self) -> None:
         with self._lock, self._transaction() as cur:
-            cur.execute("DELETE FROM edges")
-            cur.execute("DELETE FROM nodes")
+            for table in ("edges", "nodes", "load_changes", "loads"):
+                cur.execute(f"DELETE FROM {table}")
         with self._lock:
             self._load()
 
     def _diff_nodes(
-        self, nodes: list[NodeRecord], summary: WriteSummary
-    ) -> tuple[list[tuple[str, str, str]], list[Any]]:
-        rows, changes = [], []
+        self, nodes: list[NodeRecord], summary: WriteSummary, changes: list[Change]
+    ) -> list[tuple[str, str, dict[str, Any], str]]:
+        """The nodes to write, merged with what is stored; counts them and notes each change for the audit."""
+        rows = []
         for node in nodes:
             current = self._graph.nodes.get(node.id)
             if current is None:
                 summary.nodes_created += 1
-                merged = dict(node.props)
+                before, merged = None, dict(node.props)
             elif _same(current["props"], node.props):
                 summary.nodes_unchanged += 1
                 continue
             else:
                 summary.nodes_updated += 1
-                merged = {**current["props"], **node.props}
-            rows.append((node.id, node.label, _dump(merged)))
-            changes.append((node.id, node.label, merged))
-        return rows, changes
+                before = dict(current["props"])
+                merged = {**before, **node.props}
+            text = canonical(merged)
+            rows.append((node.id, node.label, merged, text))
+            changes.append(Change(Ref(node.label, node.id), before, fingerprint(text)))
+        return rows
 
-    def _diff_edges(self, edges: list[EdgeRecord], summary: WriteSummary) -> tuple[list[tuple[str, ...]], list[Any]]:
-        rows, changes = [], []
-        for edge in edges:
+    def _diff_edges(
+        self, batch: Batch, summary: WriteSummary, changes: list[Change]
+    ) -> list[tuple[str, str, str, str, dict[str, Any], str]]:
+        """The relationships to write, like ``_diff_nodes``."""
+        rows = []
+        for edge in batch.edges:
             key = self._edge_key(edge.type, edge.props)
             current = self._graph.get_edge_data(edge.source, edge.target, key)
             if current is None:
                 summary.edges_created += 1
-                merged = dict(edge.props)
+                before, merged = None, dict(edge.props)
             elif _same(current["props"], edge.props):
                 summary.edges_unchanged += 1
                 continue
             else:
                 summary.edges_updated += 1
-                merged = {**current["props"], **edge.props}
-            rows.append((edge.source, edge.type, edge.target, key, _dump(merged)))
-            changes.append((edge.source, edge.target, key, edge.type, merged))
-        return rows, changes
+                before = dict(current["props"])
+                merged = {**before, **edge.props}
+            text = canonical(merged)
+            rows.append((edge.source, edge.type, edge.target, key, merged, text))
+            ends = (batch.endpoint_labels[edge.source], batch.endpoint_labels[edge.target])
+            ref = Ref(edge.type, edge.source, edge.target, self._key_values(edge.type, merged), ends)
+            changes.append(Change(ref, before, fingerprint(text)))
+        return rows
+
+    def _key_values(self, etype: str, props: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(props.get(k) for k in self.schema.relationships[etype].keys)
 
     def _edge_key(self, etype: str, props: dict[str, Any]) -> str:
-        keys = self.schema.relationships[etype].keys
-        return json.dumps([etype, *(props.get(k) for k in keys)], ensure_ascii=False)
+        """The stored key of a relationship: its type and key property values, as JSON."""
+        return _stored_key(etype, self._key_values(etype, props))
+
+    def _ref_key(self, ref: Ref) -> str:
+        """The stored key of the relationship ``ref`` names."""
+        return _stored_key(ref.label, ref.key)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
@@ -260,6 +309,21 @@ class EmbeddedStore(GraphStore):
             types = Counter(data["type"] for _, _, data in self._graph.edges(data=True))
             return labels, {name: types.get(name, 0) for name in self.schema.relationships}
 
+    # -- the audit trail
+
+    def loads(self, offset: int, limit: int) -> tuple[list[LoadEntry], int]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_LOAD_COLUMNS} FROM loads ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+            ).fetchall()
+            total = self._db.execute("SELECT count(*) FROM loads").fetchone()[0]
+        return [_entry(row) for row in rows], total
+
+    def get_load(self, load_id: int) -> LoadEntry | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_LOAD_COLUMNS} FROM loads WHERE id = ?", (load_id,)).fetchone()
+        return None if row is None else _entry(row)
+
     # -- in-memory state
 
     def _load(self) -> None:
@@ -284,16 +348,26 @@ class EmbeddedStore(GraphStore):
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def _put_node(self, node_id: str, label: str, props: dict[str, Any]) -> None:
-        old = self._graph.nodes.get(node_id)
-        if old is not None:
-            for token in self._index_tokens(old["props"]):
-                self._postings[token].pop(node_id, None)
+        self._unindex(node_id)
         self._graph.add_node(node_id, label=label, props=props)
         self._by_label[label].add(node_id)
         counted = Counter(self._index_tokens(props))
         for token, tf in counted.items():
             self._postings[token][node_id] = tf
         self._doc_len[node_id] = max(sum(counted.values()), 1)
+
+    def _drop_node(self, node_id: str) -> None:
+        label = self._graph.nodes[node_id]["label"]
+        self._unindex(node_id)
+        self._by_label[label].discard(node_id)
+        self._doc_len.pop(node_id, None)
+        self._graph.remove_node(node_id)
+
+    def _unindex(self, node_id: str) -> None:
+        old = self._graph.nodes.get(node_id)
+        if old is not None:
+            for token in self._index_tokens(old["props"]):
+                self._postings[token].pop(node_id, None)
 
     def _index_tokens(self, props: dict[str, Any]) -> list[str]:
         out: list[str] = []
@@ -302,6 +376,122 @@ class EmbeddedStore(GraphStore):
             for text in value if isinstance(value, list) else [value] if value else []:
                 out.extend(tokens(str(text)))
         return out
+
+
+class _Tx(AuditTx):
+    """One SQLite transaction of the store (its lock held); in-memory changes wait in ``pending`` for the commit."""
+
+    def __init__(self, store: EmbeddedStore, cur: sqlite3.Cursor) -> None:
+        self._store = store
+        self._cur = cur
+        self._g = store._graph
+        self.pending: list[Callable[[], None]] = []
+
+    # -- the write path
+
+    def put_nodes(self, rows: list[tuple[str, str, dict[str, Any], str]]) -> None:
+        """Write nodes as (id, label, properties, their ``canonical`` text)."""
+        self._cur.executemany(
+            "INSERT INTO nodes (id, label, props) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET props = excluded.props",
+            [(node_id, label, text) for node_id, label, _, text in rows],
+        )
+
+        def apply() -> None:
+            for node_id, label, props, _ in rows:
+                self._store._put_node(node_id, label, props)
+
+        self.pending.append(apply)
+
+    def put_edges(self, rows: list[tuple[str, str, str, str, dict[str, Any], str]]) -> None:
+        """Write relationships as (source, type, target, stored key, properties, their ``canonical`` text)."""
+        self._cur.executemany(
+            "INSERT INTO edges (source, type, target, ekey, props) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(source, type, target, ekey) DO UPDATE SET props = excluded.props",
+            [(source, etype, target, key, text) for source, etype, target, key, _, text in rows],
+        )
+
+        def apply() -> None:
+            for source, etype, target, key, props, _ in rows:
+                self._g.add_edge(source, target, key=key, type=etype, props=props)
+
+        self.pending.append(apply)
+
+    # -- AuditTx
+
+    def entry(self, load_id: int) -> LoadEntry | None:
+        row = self._cur.execute(f"SELECT {_LOAD_COLUMNS} FROM loads WHERE id = ?", (load_id,)).fetchone()
+        return None if row is None else _entry(row)
+
+    def later_loads(self, load_id: int) -> list[LoadEntry]:
+        rows = self._cur.execute(
+            f"SELECT {_LOAD_COLUMNS} FROM loads WHERE id > ? AND operation = ? AND rolled_back_by IS NULL ORDER BY id",
+            (load_id, LOAD),
+        ).fetchall()
+        return [_entry(row) for row in rows]
+
+    def changes(self, load_id: int) -> list[Change]:
+        rows = self._cur.execute("SELECT changes FROM load_changes WHERE load = ? ORDER BY seq", (load_id,))
+        return load_changes(text for (text,) in rows)
+
+    def state(self, refs: Iterable[Ref]) -> dict[Ref, dict[str, Any] | None]:
+        found: dict[Ref, dict[str, Any] | None] = {}
+        for ref in refs:
+            if ref.is_node:
+                data = self._g.nodes.get(ref.id)
+            else:
+                data = self._g.get_edge_data(ref.id, ref.target, self._store._ref_key(ref))
+            found[ref] = None if data is None else dict(data["props"])
+        return found
+
+    def edges_at(self, nodes: Iterable[Ref]) -> list[Ref]:
+        found = []
+        for node in nodes:
+            if node.id not in self._g:
+                continue
+            for s, t, data in [*self._g.out_edges(node.id, data=True), *self._g.in_edges(node.id, data=True)]:
+                found.append(Ref(data["type"], s, t, self._store._key_values(data["type"], data["props"])))
+        return found
+
+    def remove(self, refs: list[Ref]) -> None:
+        for ref in refs:
+            if ref.is_node:
+                self._cur.execute("DELETE FROM nodes WHERE id = ?", (ref.id,))
+                self.pending.append(lambda r=ref: self._store._drop_node(r.id))
+            else:
+                key = self._store._ref_key(ref)
+                self._cur.execute(
+                    "DELETE FROM edges WHERE source = ? AND type = ? AND target = ? AND ekey = ?",
+                    (ref.id, ref.label, ref.target, key),
+                )
+                self.pending.append(lambda r=ref, k=key: self._g.remove_edge(r.id, r.target, key=k))
+
+    def restore(self, items: list[tuple[Ref, dict[str, Any]]]) -> None:
+        self.put_nodes([(ref.id, ref.label, props, canonical(props)) for ref, props in items if ref.is_node])
+        self.put_edges(
+            [
+                (ref.id, ref.label, str(ref.target), self._store._ref_key(ref), props, canonical(props))
+                for ref, props in items
+                if not ref.is_node
+            ]
+        )
+
+    def record(
+        self, stamp: Stamp, operation: str, counts: dict[str, int], changes: list[Change], reverts: int | None = None
+    ) -> int:
+        self._cur.execute(
+            "INSERT INTO loads (operation, who, source, at, counts, reverts) VALUES (?, ?, ?, ?, ?, ?)",
+            (operation, stamp.who, stamp.source, stamp.at, json.dumps(counts), reverts),
+        )
+        load_id = int(self._cur.lastrowid or 0)
+        self._cur.executemany(
+            "INSERT INTO load_changes (load, seq, changes) VALUES (?, ?, ?)",
+            [(load_id, seq, text) for seq, text in enumerate(dump_changes(changes))],
+        )
+        return load_id
+
+    def mark_rolled_back(self, load_id: int, by: int) -> None:
+        self._cur.execute("UPDATE loads SET rolled_back_by = ? WHERE id = ?", (by, load_id))
 
 
 class _Reader(GraphReader):
@@ -499,10 +689,86 @@ class _Reader(GraphReader):
             for before, _ in self._in(after, "PREREQUISITE_OF")
         ]
 
+    # -- co-evaluation and co-research
+
+    def _of(self, ids: Iterable[str], labels: tuple[str, ...]) -> list[str]:
+        return [i for i in dict.fromkeys(ids) if self._label(i) in labels]
+
+    def assessments(self, holders: Iterable[str]) -> list[AssessmentRow]:
+        rows = []
+        for holder in self._of(holders, ("Course", "LearningTask")):
+            for assessment, _ in self._out(holder, "HAS_ASSESSMENT"):
+                if not self._is(assessment, "Assessment"):
+                    continue
+                assessed = [(c, p.get("level")) for c, p in self._out(assessment, "ASSESSES")]
+                rows += [AssessmentRow(holder, assessment, c, lv) for c, lv in assessed or [(None, None)]]
+        return rows
+
+    def conductors(self, assessments: Iterable[str]) -> list[ConductRow]:
+        return [
+            ConductRow(o, a)
+            for a in self._each(assessments, "Assessment")
+            for o, _ in self._in(a, "CONDUCTS")
+            if self._label(o) in ("Employer", "School")
+        ]
+
+    def cohorts(self, programs: Iterable[str]) -> list[CohortRow]:
+        return [
+            CohortRow(p, c)
+            for p in self._each(programs, "Program")
+            for c, _ in self._out(p, "HAS_COHORT")
+            if self._is(c, "Cohort")
+        ]
+
+    def results(self, cohorts: Iterable[str]) -> list[ResultRow]:
+        return [
+            ResultRow(co, props["assessment"], c, props["level"], props["share"])
+            for co in self._each(cohorts, "Cohort")
+            for c, props in self._out(co, "ACHIEVED")
+        ]
+
+    def projects(self) -> list[str]:
+        return list(self._by_label.get("ResearchProject", ()))
+
+    def research(self, projects: Iterable[str]) -> list[ResearchRow]:
+        rows = []
+        for project in self._each(projects, "ResearchProject"):
+            rows += [
+                ResearchRow(project, "PARTICIPATES_IN", o, None)
+                for o, _ in self._in(project, "PARTICIPATES_IN")
+                if self._label(o) in ("School", "Employer", "MasterStudio")
+            ]
+            rows += [
+                ResearchRow(project, "YIELDS", x, None)
+                for x, _ in self._out(project, "YIELDS")
+                if self._label(x) in ("Resource", "LearningTask")
+            ]
+            rows += [ResearchRow(project, "CULTIVATES", c, p.get("level")) for c, p in self._out(project, "CULTIVATES")]
+        return rows
+
+    def placements(self, items: Iterable[str]) -> list[PlacementRow]:
+        rows = []
+        for item in self._of(items, ("Resource", "LearningTask")):
+            if self._is(item, "LearningTask"):
+                rows += [PlacementRow(item, c, item) for c, _ in self._in(item, "HAS_LEARNING_TASK")]
+                continue
+            for target, _ in self._out(item, "SUPPORTS"):
+                if self._is(target, "Course"):
+                    rows.append(PlacementRow(item, target, None))
+                elif self._is(target, "LearningTask"):
+                    courses = [c for c, _ in self._in(target, "HAS_LEARNING_TASK")] or [None]
+                    rows += [PlacementRow(item, c, target) for c in courses]
+        return rows
+
 
 def _same(current: dict[str, Any], given: dict[str, Any]) -> bool:
     return all(current.get(k) == v for k, v in given.items())
 
 
-def _dump(props: dict[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, sort_keys=True)
+def _stored_key(etype: str, key: Iterable[Any]) -> str:
+    return json.dumps([etype, *key], ensure_ascii=False)
+
+
+def _entry(row: tuple[Any, ...]) -> LoadEntry:
+    load_id, operation, who, source, at, counts, reverts, rolled_back_by = row
+    return LoadEntry(load_id, operation, who, source, at, json.loads(counts), reverts, rolled_back_by)

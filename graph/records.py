@@ -73,7 +73,7 @@ class Batch:
 
 @dataclass
 class WriteSummary:
-    """What an upsert did: counts of created, updated and unchanged items."""
+    """What an upsert did: counts of created, updated and unchanged items, and its load in the audit trail."""
 
     nodes_created: int = 0
     nodes_updated: int = 0
@@ -81,11 +81,22 @@ class WriteSummary:
     edges_created: int = 0
     edges_updated: int = 0
     edges_unchanged: int = 0
+    load_id: int | None = field(default=None, compare=False)
+
+    COUNTS = (
+        "nodes_created",
+        "nodes_updated",
+        "nodes_unchanged",
+        "edges_created",
+        "edges_updated",
+        "edges_unchanged",
+    )
 
     def __iadd__(self, other: WriteSummary) -> WriteSummary:
-        for name in self.__dataclass_fields__:
+        for name in self.COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
     def as_dict(self) -> dict[str, int]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+        """The counts (the load id is reported beside them, see ``LoadReport``)."""
+        return {name: getattr(self, name) for name in self.COUNTS}

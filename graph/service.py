@@ -9,6 +9,8 @@ import importlib.metadata
 from collections.abc import Iterable
 from typing import Any
 
+from graph import audit
+from graph.audit import LoadEntry, Stamp
 from graph.errors import InvalidInputError, NotFoundError
 from graph.questions import Questions
 from graph.records import Edge, EdgeRecord, Node, NodeRecord, WriteSummary
@@ -25,11 +27,15 @@ def open_store(settings: Settings, schema: Schema | None = None) -> GraphStore:
         from graph.neo4j_store import Neo4jStore, open_driver
 
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
-        driver = open_driver(settings.store, settings.neo4j_user, password)
+        driver = open_driver(settings.store, settings.neo4j_user, password, settings.neo4j_retry_seconds)
         return Neo4jStore(driver, schema, settings.neo4j_database, settings.batch_size, settings.query_timeout)
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.store, schema)
+
+
+#: The largest offset a page may start at (well within the 64-bit integers every store takes).
+MAX_OFFSET = 2**62
 
 
 class Chanjiao:
@@ -144,11 +150,33 @@ class Chanjiao:
     # -- writes
 
     def upsert(
-        self, nodes: Iterable[NodeRecord], edges: Iterable[EdgeRecord], source: str | None = None
+        self,
+        nodes: Iterable[NodeRecord],
+        edges: Iterable[EdgeRecord],
+        source: str | None = None,
+        who: str = audit.LOCAL,
     ) -> WriteSummary:
-        """Validate against the ontology, then write all of it atomically (or raise and write nothing)."""
+        """Validate against the ontology, then write all of it atomically (or raise and write nothing).
+
+        The write is a load of the audit trail, made by ``who`` (an API key id, ``cli`` or ``local``).
+        """
         batch = validate(self.schema, nodes, edges, self.store.labels_of, source, self.store.adjacent)
-        return self.store.write(batch)
+        return self.store.write(batch, stamp=Stamp.now(who, source))
+
+    def loads(self, offset: int = 0, limit: int = 50) -> tuple[list[LoadEntry], int]:
+        """A page of the audit trail, newest first, and the number of loads in all."""
+        self._check_page(offset, limit)
+        return self.store.loads(offset, limit)
+
+    def load_entry(self, load_id: int) -> LoadEntry:
+        entry = self.store.get_load(load_id)
+        if entry is None:
+            raise NotFoundError(f"there is no load {load_id}")
+        return entry
+
+    def rollback(self, load_id: int, who: str = audit.LOCAL) -> LoadEntry:
+        """Undo load ``load_id`` as a unit (see ``graph.audit.rollback``); returns the rollback's own entry."""
+        return audit.rollback(self.store, load_id, who)
 
     # -- reads
 
@@ -207,8 +235,9 @@ class Chanjiao:
 
     def _check_page(self, offset: int, limit: int) -> None:
         largest = self.settings.max_page_size
-        if offset < 0:
-            raise InvalidInputError(f"offset must be 0 or more, not {offset}")
+        # Stores hold 64-bit integers: a larger offset would fail inside the store, not here.
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InvalidInputError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
         if not 1 <= limit <= largest:
             raise InvalidInputError(f"limit must be between 1 and {largest}, not {limit}")
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     neo4j_database: str = Field("neo4j", description="Neo4j database name")
     batch_size: int = Field(1000, ge=1, le=100_000, description="rows per UNWIND batch")
     query_timeout: float = Field(30.0, gt=0, description="seconds a Neo4j transaction may run")
+    neo4j_retry_seconds: float = Field(
+        5.0, ge=0, description="seconds a Neo4j transaction is retried on transient errors before failing"
+    )
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed to call the API from a browser")
     max_page_size: int = Field(500, ge=1, description="largest page a list endpoint returns")
     api_keys: list[str] = Field(
@@ -38,6 +41,9 @@ class Settings(BaseSettings):
     )
     read_requires_key: bool = Field(False, description="whether reads need an API key too")
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1, description="largest workbook upload accepted")
+    rate_limit_per_minute: int = Field(
+        120, ge=0, description="requests per minute each API key may make, in bursts of as many (0: no limit)"
+    )
 
     @property
     def store_kind(self) -> str:

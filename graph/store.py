@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, TypeVar
 
+from graph.audit import AuditTx, LoadEntry, Stamp
 from graph.records import Batch, Edge, Node, WriteSummary
 from ontology.schema import Schema
 
@@ -127,6 +128,64 @@ class PrerequisiteRow(NamedTuple):
     after: str
 
 
+class AssessmentRow(NamedTuple):
+    """An assessment of a course or learning task (``holder``, by HAS_ASSESSMENT) and one competency it
+    ASSESSES, at ``level`` (``competency`` None when it assesses none)."""
+
+    holder: str
+    assessment: str
+    competency: str | None
+    level: int | None
+
+
+class ConductRow(NamedTuple):
+    """A CONDUCTS relationship: an employer or a school carries out an assessment."""
+
+    organisation: str
+    assessment: str
+
+
+class CohortRow(NamedTuple):
+    """A HAS_COHORT relationship."""
+
+    program: str
+    cohort: str
+
+
+class ResultRow(NamedTuple):
+    """An ACHIEVED relationship: in ``assessment``, ``share`` % of ``cohort`` reached at least ``level`` of
+    ``competency``."""
+
+    cohort: str
+    assessment: str
+    competency: str
+    level: int
+    share: float
+
+
+class ResearchRow(NamedTuple):
+    """A link of a research project: ``relation`` is PARTICIPATES_IN (``other`` takes part), YIELDS (``other``
+    is a resource or learning task it yields) or CULTIVATES (``other`` is a competency, to ``level``)."""
+
+    project: str
+    relation: str
+    other: str
+    level: int | None
+
+
+class PlacementRow(NamedTuple):
+    """Where a resource or learning task (``item``) is used in teaching.
+
+    A resource SUPPORTS a course (``learning_task`` None) or a learning task (``course``: the learning
+    task's course, None when it is in none); a learning task belongs to ``course`` (``learning_task`` is
+    the item itself).
+    """
+
+    item: str
+    course: str | None
+    learning_task: str | None
+
+
 class GraphReader(ABC):
     """The question primitives, inside one read transaction (see ``GraphStore.read``).
 
@@ -212,6 +271,36 @@ class GraphReader(ABC):
     def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:
         """The PREREQUISITE_OF relationships that end at one of ``courses`` (one step back)."""
 
+    # -- co-evaluation and co-research (docs/co-evaluation.md)
+
+    @abstractmethod
+    def assessments(self, holders: Iterable[str]) -> list[AssessmentRow]:
+        """The assessments of each course or learning task, one row per competency each ASSESSES."""
+
+    @abstractmethod
+    def conductors(self, assessments: Iterable[str]) -> list[ConductRow]:
+        """The employers and schools that CONDUCT each assessment."""
+
+    @abstractmethod
+    def cohorts(self, programs: Iterable[str]) -> list[CohortRow]:
+        """The cohorts of each program."""
+
+    @abstractmethod
+    def results(self, cohorts: Iterable[str]) -> list[ResultRow]:
+        """The ACHIEVED results of each cohort."""
+
+    @abstractmethod
+    def projects(self) -> list[str]:
+        """Every research project."""
+
+    @abstractmethod
+    def research(self, projects: Iterable[str]) -> list[ResearchRow]:
+        """What takes part in each research project, what it YIELDS and what it CULTIVATES."""
+
+    @abstractmethod
+    def placements(self, items: Iterable[str]) -> list[PlacementRow]:
+        """Where each resource (SUPPORTS) or learning task (HAS_LEARNING_TASK) is used in teaching."""
+
 
 class GraphStore(ABC):
     """A graph of the ontology's classes and relationships."""
@@ -236,12 +325,24 @@ class GraphStore(ABC):
     # -- writes
 
     @abstractmethod
-    def write(self, batch: Batch, progress: Progress | None = None) -> WriteSummary:
+    def write(self, batch: Batch, progress: Progress | None = None, stamp: Stamp | None = None) -> WriteSummary:
         """Upsert a validated batch atomically: all of it or, on any failure, none of it.
 
         Nodes are matched by id and edges by (source, type, target, key
         properties); given properties are set, others kept. Items whose given
         properties already hold those values are counted as unchanged.
+
+        The write is recorded, in the same transaction, as a load of the audit
+        trail (``graph.audit``) stamped with ``stamp`` (default: ``local``, now);
+        its id is the summary's ``load_id``.
+        """
+
+    @abstractmethod
+    def audited(self, work: Callable[[AuditTx], T]) -> T:
+        """Run ``work`` in one write transaction, serialised with every other audited write, and return its result.
+
+        On Neo4j ``work`` may be retried as a whole on transient errors, so it must
+        only act through the ``AuditTx`` it is given.
         """
 
     @abstractmethod
@@ -281,3 +382,13 @@ class GraphStore(ABC):
     @abstractmethod
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         """Node counts per label and relationship counts per type (zeros included)."""
+
+    # -- the audit trail
+
+    @abstractmethod
+    def loads(self, offset: int, limit: int) -> tuple[list[LoadEntry], int]:
+        """A page of the audit trail, newest first, and the number of loads in all."""
+
+    @abstractmethod
+    def get_load(self, load_id: int) -> LoadEntry | None:
+        """One load of the audit trail, or None."""

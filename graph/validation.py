@@ -3,6 +3,13 @@
 Every problem is collected (not just the first), each naming the item, the
 field, the value and the reason; the caller writes nothing unless the list is
 empty.
+
+Besides each item on its own, three rules look at the batch and the store together,
+all read from the ontology: acyclic types (``cj:acyclic``), how many relationships
+of a type a new node needs (``owl:Restriction`` cardinalities, e.g. a Cohort
+belongs to exactly one Program), and references kept as properties
+(``cj:refersTo``, ``cj:coveredBy``: a cohort's result names an Assessment that
+ASSESSES the result's competency, at that level or above).
 """
 
 from __future__ import annotations
@@ -67,6 +74,7 @@ def check(
     problems: list[Problem] = []
     nodes, edges = list(nodes), list(edges)
     wanted = {e.source for e in edges} | {e.target for e in edges} | {n.id for n in nodes if isinstance(n.id, str)}
+    wanted |= _referenced(schema, edges)
     stored = existing_labels(sorted(wanted))
     clean_nodes = _check_nodes(schema, nodes, stored, source, problems)
     batch_labels = {n.id: n.label for n in clean_nodes}
@@ -83,6 +91,8 @@ def check(
     rejected = {n.id for n in nodes} - labels.keys()
     clean_edges = _check_edges(schema, edges, labels, rejected, source, problems)
     clean_edges = _check_cycles(schema, clean_edges, existing_edges, problems)
+    clean_edges = _check_references(schema, clean_edges, labels, rejected, existing_edges, problems)
+    kept_nodes, clean_edges = _check_links(schema, kept_nodes, clean_edges, stored, existing_edges, problems)
     endpoints = {e.source for e in clean_edges} | {e.target for e in clean_edges}
     return Batch(kept_nodes, clean_edges, {i: labels[i] for i in endpoints}), problems
 
@@ -217,6 +227,170 @@ def _check_cycles(
             graph.remove_edge(culprit.source, culprit.target)
             dropped.add(id(culprit))
     return [e for e in edges if id(e) not in dropped]
+
+
+def _a(name: str) -> str:
+    """``name`` with its indefinite article: "an Assessment", "a Cohort"."""
+    return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}"
+
+
+def _references(schema: Schema, rel_type: str) -> list[PropertyDef]:
+    rel = schema.relationships.get(rel_type)
+    return [] if rel is None else [p for p in rel.properties.values() if p.refers_to is not None]
+
+
+def _referenced(schema: Schema, edges: list[EdgeRecord]) -> set[str]:
+    """The ids that relationships name in reference properties (``cj:refersTo``), to look their labels up too."""
+    found = set()
+    for edge in edges:
+        for prop in _references(schema, edge.type):
+            value = edge.props.get(prop.name)
+            if isinstance(value, str) and value.strip():
+                found.add(value.strip())
+    return found
+
+
+def _check_references(
+    schema: Schema,
+    edges: list[EdgeRecord],
+    labels: dict[str, str],
+    rejected: set[str],
+    existing_edges: EdgeLookup | None,
+    problems: list[Problem],
+) -> list[EdgeRecord]:
+    """Drop (and report) relationships whose reference property names no node of its class, or whose
+    ``cj:coveredBy`` rule fails: the named node must reach the relationship's target by the covering type,
+    level-agnostically or at a level no lower than the relationship's own."""
+    kept = []
+    for edge in edges:
+        ok = True
+        for prop in _references(schema, edge.type):
+            ref = edge.props.get(prop.name)
+            reason = None
+            if ref in rejected:
+                reason = "refers to a node of this load that was rejected"
+            elif ref not in labels:
+                reason = f"refers to no {prop.refers_to}: neither in this load nor in the graph"
+            elif labels[ref] != prop.refers_to:
+                reason = f"is {_a(labels[ref])}, but {edge.type} {prop.name} must name {_a(prop.refers_to)}"
+            if reason is not None:
+                problems.append(Problem(edge.where(), prop.name, ref, reason))
+                ok = False
+        if ok:
+            kept.append(edge)
+    by_type: dict[str, list[EdgeRecord]] = {}
+    for edge in kept:
+        by_type.setdefault(edge.type, []).append(edge)
+    dropped: set[int] = set()
+    for rel_type, group in by_type.items():
+        rule = schema.relationship(rel_type).covered_by
+        if rule is None:
+            continue
+        referred = sorted({e.props[rule.reference] for e in group})
+        wanted = set(referred)
+        covering: dict[tuple[str, str], list[Any]] = {}
+        stored = existing_edges(referred, rule.relationship, True) if existing_edges is not None else []
+        batch = [e for e in edges if e.type == rule.relationship and e.source in wanted]
+        for e in [*stored, *batch]:
+            covering.setdefault((e.source, e.target), []).append(e.props.get("level"))
+        for edge in group:
+            ref = edge.props[rule.reference]
+            levels = covering.get((ref, edge.target))
+            level = edge.props.get("level")
+            reason = None
+            if levels is None:
+                reached = sorted({t for s, t in covering if s == ref})
+                what = f"it has {rule.relationship} to {', '.join(reached)} only" if reached else "it has none"
+                reason = (
+                    f"{rule.referred} {ref!r} (field {rule.reference!r}) has no {rule.relationship} to "
+                    f"{edge.target!r} ({what}): it must cover what this {edge.type} is about"
+                )
+            elif level is not None and all(lv is not None and lv < level for lv in levels):
+                reason = (
+                    f"level {level} is above the level at which {rule.referred} {ref!r} "
+                    f"{rule.relationship} {edge.target!r} ({max(levels)})"
+                )
+            if reason is not None:
+                field, value = ("to", edge.target) if levels is None else ("level", level)
+                problems.append(Problem(edge.where(), field, value, reason))
+                dropped.add(id(edge))
+    return [e for e in kept if id(e) not in dropped]
+
+
+def _check_links(
+    schema: Schema,
+    nodes: list[NodeRecord],
+    edges: list[EdgeRecord],
+    stored: dict[str, str],
+    existing_edges: EdgeLookup | None,
+    problems: list[Problem],
+) -> tuple[list[NodeRecord], list[EdgeRecord]]:
+    """Enforce the classes' cardinality restrictions, counting relationships in the batch and in the store.
+
+    A new node with fewer than the minimum is rejected (with the relationships that touch it); a node,
+    new or stored, that the batch would give more than the maximum keeps none of the batch's new ones.
+    Partners are counted once each, whatever the relationships' keys.
+    """
+    by_id = {n.id: n for n in nodes}
+    labels = {**stored, **{n.id: n.label for n in nodes}}
+    rejected_nodes: set[str] = set()
+    dropped: set[int] = set()
+    for cls in schema.classes.values():
+        for rule in cls.links:
+            new_edges = [e for e in edges if e.type == rule.relationship]
+            # The nodes of this class the rule must look at: new ones (minimum), and any the batch links (maximum).
+            touched = {(e.target if rule.incoming else e.source) for e in new_edges}
+            subjects = sorted(
+                {n.id for n in nodes if n.label == cls.name and n.id not in stored}
+                | {i for i in touched if labels.get(i) == cls.name}
+            )
+            if not subjects:
+                continue
+            partners: dict[str, set[str]] = {i: set() for i in subjects}
+            found = existing_edges(subjects, rule.relationship, not rule.incoming) if existing_edges else []
+            for e in [*found, *new_edges]:
+                me, other = (e.target, e.source) if rule.incoming else (e.source, e.target)
+                if me in partners:
+                    partners[me].add(other)
+            for subject in subjects:
+                count = len(partners[subject])
+                if count >= rule.minimum or subject in stored:
+                    if rule.maximum is None or count <= rule.maximum:
+                        continue
+                    extra = [e for e in new_edges if (e.target if rule.incoming else e.source) == subject]
+                    for e in extra:
+                        problems.append(
+                            Problem(
+                                e.where(),
+                                "from" if rule.incoming else "to",
+                                e.source if rule.incoming else e.target,
+                                f"{cls.name} {subject!r} would have {count} {rule.relationship} "
+                                f"({', '.join(sorted(partners[subject]))}); it needs {rule.describe(schema)}",
+                            )
+                        )
+                        dropped.add(id(e))
+                    continue
+                node = by_id[subject]
+                have = "none" if count == 0 else str(count)
+                problems.append(
+                    Problem(
+                        node.where(),
+                        None,
+                        None,
+                        f"{_a(cls.name)} needs {rule.describe(schema)}; {have} in this load or the graph",
+                    )
+                )
+                rejected_nodes.add(subject)
+    kept_edges = []
+    for e in edges:
+        if id(e) in dropped:
+            continue
+        gone = [(f, ref) for f, ref in (("from", e.source), ("to", e.target)) if ref in rejected_nodes]
+        for field, ref in gone:
+            problems.append(Problem(e.where(), field, ref, "refers to a node of this load that was rejected"))
+        if not gone:
+            kept_edges.append(e)
+    return [n for n in nodes if n.id not in rejected_nodes], kept_edges
 
 
 def _check_props(

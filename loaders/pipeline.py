@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.audit import LOCAL, Stamp
 from graph.errors import Problem, ValidationError
 from graph.records import EdgeRecord, NodeRecord, WriteSummary
 from graph.service import Chanjiao
@@ -44,9 +45,15 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
     reject_file: str | None = None
 
+    @property
+    def load_id(self) -> int | None:
+        """The load's id in the audit trail (None for a dry run)."""
+        return self.summary.load_id
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
+            "load_id": self.load_id,
             "dry_run": self.dry_run,
             "nodes_read": self.nodes_read,
             "edges_read": self.edges_read,
@@ -70,8 +77,12 @@ def load(
     keep_valid: bool = False,
     reject_file: Path | None = None,
     progress: Progress | None = None,
+    who: str = LOCAL,
 ) -> LoadReport:
     """Validate ``parsed`` and write it (unless ``dry_run``); see the module docstring for the rules.
+
+    The write is one load of the audit trail, by ``who`` (an API key id, ``cli``
+    or ``local``), which can be listed and rolled back as a unit.
 
     Raises ``ValidationError`` (and writes nothing) when anything is invalid and
     ``keep_valid`` is false.
@@ -85,7 +96,7 @@ def load(
         write_rejects(reject_file, problems)
         report.reject_file = str(reject_file)
     if not dry_run:
-        report.summary = service.store.write(batch, progress)
+        report.summary = service.store.write(batch, progress, Stamp.now(who, source))
     return report
 
 

@@ -37,6 +37,8 @@ def headers(schema: Schema, name: str, lang: str = "zh") -> list[str]:
 def describe(p: PropertyDef, required: frozenset[str]) -> str:
     """One line on what a column holds."""
     text = "required" if p.name in required else "optional"
+    if p.refers_to is not None:
+        text += f"; a node id ({p.refers_to})"
     if p.enumeration is not None:
         text += "; one of " + ", ".join(f"{v.notation} ({v.label_zh})" for v in p.enumeration.values)
     elif p.minimum is not None or p.maximum is not None:

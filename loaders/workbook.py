@@ -22,7 +22,7 @@ from ontology.schema import Schema
 
 csv.field_size_limit(sys.maxsize)
 
-FROM_HEADERS = {"from", "source", "起点", "从"}
+FROM_HEADERS = {"from", "起点", "从"}  # not "source": that is the provenance property
 TO_HEADERS = {"to", "target", "终点", "到"}
 ENCODINGS = ("utf-8-sig", "gb18030")
 # A grid sheet is named after a relationship type plus one of these: "DEVELOPS grid", "培养矩阵".

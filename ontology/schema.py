@@ -14,6 +14,10 @@ Examples
 3
 >>> [v.notation for v in schema.enumeration("CompetencyDimensionScheme").values]
 ['professional', 'methodological', 'social', 'quality']
+>>> schema.node_class("Cohort").links
+(LinkRule(relationship='HAS_COHORT', incoming=True, minimum=1, maximum=1),)
+>>> schema.relationship("ACHIEVED").covered_by
+CoverRule(reference='assessment', relationship='ASSESSES', referred='Assessment')
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -44,6 +49,7 @@ _BASE_TYPES: dict[URIRef, str] = {
     XSD.positiveInteger: "integer",
     XSD.decimal: "number",
     XSD.double: "number",
+    XSD.date: "date",
 }
 _IMPLIED_MINIMUM = {XSD.nonNegativeInteger: 0, XSD.positiveInteger: 1}
 
@@ -87,7 +93,7 @@ class PropertyDef:
 
     name: str
     iri: str
-    datatype: str  # string | uri | boolean | integer | number
+    datatype: str  # string | uri | boolean | integer | number | date (kept as ISO text, YYYY-MM-DD)
     label_zh: str
     label_en: str
     comment: str
@@ -97,6 +103,8 @@ class PropertyDef:
     multi_valued: bool = False
     searchable: bool = False
     indexed: bool = False
+    #: The class of the node whose id the value is (``cj:refersTo``), for a reference kept as a property.
+    refers_to: str | None = None
 
     def coerce(self, value: Any) -> Any:
         """Return ``value`` as this property's type, or raise ``ValueError`` saying why not.
@@ -151,18 +159,39 @@ def _to_boolean(value: Any) -> bool:
     raise ValueError(f"{value!r} is not a yes/no value (true/false, 是/否, 1/0)")
 
 
+#: Whole numbers are 64-bit, as Neo4j stores them: a bigger one is refused, never half-stored on one store only.
+_INT64 = 2**63
+
+
 def _to_integer(value: Any) -> int:
+    """A whole number within 64 bits.
+
+    >>> _to_integer("3"), _to_integer("1e3")
+    (3, 1000)
+    >>> _to_integer("1e99999999")  # refused at once, not expanded to a hundred million digits
+    Traceback (most recent call last):
+    ...
+    ValueError: '1e99999999' is too large for a whole number (at most 19 digits)
+    """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a whole number")
     if isinstance(value, int):
-        return value
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a whole number") from None
+        number = Decimal(value)
+    else:
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a whole number") from None
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a whole number")
+    if number.adjusted() > 18:  # checked before ``int``: expanding "1e99999999" would take forever
+        raise ValueError(f"{value!r} is too large for a whole number (at most 19 digits)")
     if number != number.to_integral_value():
         raise ValueError(f"{value!r} is not a whole number")
-    return int(number)
+    whole = int(number)
+    if not -_INT64 <= whole < _INT64:
+        raise ValueError(f"{value!r} is too large for a whole number (at most 19 digits)")
+    return whole
 
 
 def _to_number(value: Any) -> int | float:
@@ -180,6 +209,25 @@ def _to_number(value: Any) -> int | float:
     return number
 
 
+def _to_date(value: Any) -> str:
+    """A calendar date as ISO text (YYYY-MM-DD): text stays comparable and equal on every store.
+
+    >>> _to_date("2025-03-01"), _to_date(datetime(2025, 3, 1))
+    ('2025-03-01', '2025-03-01')
+    """
+    if isinstance(value, datetime):  # a spreadsheet's date cell arrives as a datetime at midnight
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = _to_string(value).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"{text!r} is not a date written as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
+
+
 def _to_uri(value: Any) -> str:
     text = _to_string(value)
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", text):
@@ -193,7 +241,55 @@ _CONVERTERS = {
     "boolean": _to_boolean,
     "integer": _to_integer,
     "number": _to_number,
+    "date": _to_date,
 }
+
+
+@dataclass(frozen=True)
+class LinkRule:
+    """How many relationships of a type a node of a class must have (an ``owl:Restriction`` on the class).
+
+    ``incoming`` is True for relationships that arrive at the node (the restriction is on the
+    ``owl:inverseOf`` the type); ``maximum`` None means no upper bound.
+    """
+
+    relationship: str
+    incoming: bool
+    minimum: int
+    maximum: int | None
+
+    def allows(self, count: int) -> bool:
+        return count >= self.minimum and (self.maximum is None or count <= self.maximum)
+
+    def describe(self, schema: Schema) -> str:
+        """The rule in words, e.g. ``exactly 1 HAS_COHORT (包含届次) from a Program``.
+
+        >>> load_schema().node_class("Cohort").links[0].describe(load_schema())
+        'exactly 1 HAS_COHORT (包含届次) from a Program'
+        """
+        if self.maximum == self.minimum:
+            count = f"exactly {self.minimum}"
+        elif self.maximum is None:
+            count = f"at least {self.minimum}"
+        elif self.minimum == 0:
+            count = f"at most {self.maximum}"
+        else:
+            count = f"{self.minimum} to {self.maximum}"
+        rel = schema.relationship(self.relationship)
+        ends = sorted(rel.sources if self.incoming else rel.targets)
+        article = "an" if ends[0][:1] in "AEIOU" else "a"
+        return f"{count} {rel.name} ({rel.label_zh}) {'from' if self.incoming else 'to'} {article} {' or '.join(ends)}"
+
+
+@dataclass(frozen=True)
+class CoverRule:
+    """A relationship whose ``reference`` property names a ``referred`` node that must reach the relationship's
+    target by a ``relationship`` (``cj:coveredBy``): e.g. a cohort's result must be for a competency its
+    assessment ASSESSES, at a level no higher than the assessed one."""
+
+    reference: str
+    relationship: str
+    referred: str
 
 
 @dataclass(frozen=True)
@@ -207,6 +303,7 @@ class NodeClass:
     comment: str
     properties: dict[str, PropertyDef]
     required: frozenset[str]
+    links: tuple[LinkRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -225,6 +322,7 @@ class RelationshipType:
     keys: tuple[str, ...] = ()
     same_class: bool = False
     acyclic: bool = False
+    covered_by: CoverRule | None = None
 
     def allows(self, source_class: str, target_class: str) -> bool:
         """Whether this type may join a ``source_class`` node to a ``target_class`` node."""
@@ -300,6 +398,7 @@ class _SchemaReader:
                 comment=self._comment(cls),
                 properties=props,
                 required=frozenset(required),
+                links=tuple(self._links(cls)),
             )
         relationships = {}
         for rel in self._in_order(self.g.subjects(RDF.type, OWL.ObjectProperty)):
@@ -324,7 +423,9 @@ class _SchemaReader:
                 keys=tuple(keys),
                 same_class=self._flag(rel, CJ.sameClass),
                 acyclic=self._flag(rel, CJ.acyclic),
+                covered_by=self._cover(rel, props),
             )
+        self._check_rules(classes, relationships)
         ontology = next(self.g.subjects(RDF.type, OWL.Ontology))
         searchable = tuple(p.name for p in properties if p.searchable)
         return Schema(
@@ -335,6 +436,55 @@ class _SchemaReader:
             enumerations=enumerations,
             searchable=searchable,
         )
+
+    # -- rules beyond one item: how many relationships a node needs, what a reference must reach
+
+    def _links(self, cls: URIRef) -> Iterable[LinkRule]:
+        """The cardinality restrictions among the superclasses of ``cls`` (and of its ancestors)."""
+        for node in [*self._ancestors(cls, RDFS.subClassOf), cls]:
+            for restriction in self.g.objects(node, RDFS.subClassOf):
+                if (restriction, RDF.type, OWL.Restriction) not in self.g:
+                    continue
+                on = self.g.value(restriction, OWL.onProperty)
+                inverse = self.g.value(on, OWL.inverseOf) if on is not None else None
+                rel = inverse if inverse is not None else on
+                exact = self.g.value(restriction, OWL.cardinality)
+                low = self.g.value(restriction, OWL.minCardinality)
+                high = self.g.value(restriction, OWL.maxCardinality)
+                if rel is None or (exact is None and low is None and high is None):
+                    raise SchemaError(f"{self._local(cls)} has a restriction without a property or a cardinality")
+                minimum = int(exact if exact is not None else low if low is not None else 0)
+                maximum = int(exact) if exact is not None else int(high) if high is not None else None
+                yield LinkRule(self._local(rel), inverse is not None, minimum, maximum)
+
+    def _cover(self, rel: URIRef, props: dict[str, PropertyDef]) -> CoverRule | None:
+        covering = self.g.value(rel, CJ.coveredBy)
+        if covering is None:
+            return None
+        references = [p for p in props.values() if p.refers_to is not None]
+        if len(references) != 1:
+            raise SchemaError(f"{self._local(rel)} is cj:coveredBy, so it needs exactly one cj:refersTo property")
+        return CoverRule(references[0].name, self._local(covering), references[0].refers_to)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _check_rules(classes: dict[str, NodeClass], relationships: dict[str, RelationshipType]) -> None:
+        for cls in classes.values():
+            for link in cls.links:
+                rel = relationships.get(link.relationship)
+                ends = None if rel is None else rel.targets if link.incoming else rel.sources
+                if ends is None or cls.name not in ends:
+                    raise SchemaError(f"{cls.name} restricts {link.relationship}, which does not end at a {cls.name}")
+        for rel in relationships.values():
+            rule = rel.covered_by
+            if rule is None:
+                continue
+            covering = relationships.get(rule.relationship)
+            if covering is None or rule.referred not in covering.sources or not rel.targets <= covering.targets:
+                article = "an" if rule.referred[:1] in "AEIOU" else "a"
+                raise SchemaError(
+                    f"{rel.name} is covered by {rule.relationship}, "
+                    f"which must join {article} {rule.referred} to its targets"
+                )
 
     # -- pieces
 
@@ -388,6 +538,7 @@ class _SchemaReader:
             multi_valued=self._flag(prop, CJ.multiValued),
             searchable=self._flag(prop, CJ.searchable),
             indexed=self._flag(prop, CJ.indexed),
+            refers_to=self._local(refers) if (refers := self.g.value(prop, CJ.refersTo)) is not None else None,
         )
 
     def _attached(self, subject: URIRef, parent: URIRef) -> tuple[dict[str, PropertyDef], list[str], list[str]]:

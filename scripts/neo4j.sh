@@ -134,6 +134,11 @@ server.memory.pagecache.size=$PAGECACHE
 db.tx_log.preallocate=false
 # No network here, and no need to report usage from dev/CI.
 dbms.usage_report.enabled=false
+# Hosts the Browser may fetch :guide / :play / :style content from (hostnames,
+# no ports): the defaults plus 127.0.0.1, where the chanjiao API serves its
+# guide (docs/browser.md). 5.26 still spells it "whitelist"; the Browser reads it
+# through dbms.clientConfig().
+browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1
 # Bolt's netty threads otherwise idle 5 s twice on shutdown (after the data is
 # checkpointed), making every stop take ~12 s. Internal setting of 5.26.
 internal.dbms.bolt.netty_server_shutdown_quiet_period=0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from api.browser.build import main as build_browser_files
 from loaders.templates import reference_markdown, write_xlsx
 from ontology.schema import load_schema
 
@@ -24,7 +25,8 @@ def main() -> None:
     tail = rest.split(END)[1]
     doc.write_text(head + START + reference_markdown(schema) + END + tail, encoding="utf-8")
     write_xlsx(ROOT / "docs" / "templates" / "chanjiao-workbook.xlsx", schema)
-    print(f"regenerated {doc.relative_to(ROOT)} and docs/templates/chanjiao-workbook.xlsx")
+    build_browser_files([])
+    print(f"regenerated {doc.relative_to(ROOT)}, docs/templates/chanjiao-workbook.xlsx and api/browser/")
 
 
 if __name__ == "__main__":

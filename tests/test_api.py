@@ -30,8 +30,15 @@ def test_schema_lists_classes_relationships_and_enums_in_both_languages(client: 
     assert course["label_zh"] == "课程"
     category = next(p for p in course["properties"] if p["name"] == "category")
     assert category == {
-        "name": "category", "label_zh": "课程类别", "label_en": "category", "type": "string", "required": True,
-        "multi_valued": False, "minimum": None, "maximum": None, "enumeration": "CourseCategoryScheme",
+        "name": "category",
+        "label_zh": "课程类别",
+        "label_en": "category",
+        "type": "string",
+        "required": True,
+        "multi_valued": False,
+        "minimum": None,
+        "maximum": None,
+        "enumeration": "CourseCategoryScheme",
     }
     requires = next(r for r in body["relationships"] if r["name"] == "REQUIRES")
     assert requires["from"] == ["Occupation", "TypicalWorkTask"] and requires["to"] == ["Competency"]
@@ -41,8 +48,8 @@ def test_schema_lists_classes_relationships_and_enums_in_both_languages(client: 
 
 def test_stats(client: TestClient) -> None:
     body = client.get("/stats").json()
-    assert body["total_nodes"] == 167
-    assert body["total_relationships"] == 431
+    assert body["total_nodes"] == 182
+    assert body["total_relationships"] == 514
     assert body["nodes"]["Program"] == 2
 
 

@@ -40,7 +40,7 @@ def test_demo_stats_are_the_same_on_both_stores(neo4j_driver, neo4j_schema_appli
     embedded_stats, neo4j_stats = embedded.stats(), neo4j.stats()
     assert embedded_stats.pop("store") == "embedded" and neo4j_stats.pop("store") == "neo4j"
     assert embedded_stats == neo4j_stats
-    assert embedded_stats["total_nodes"] == 167 and embedded_stats["total_relationships"] == 431
+    assert embedded_stats["total_nodes"] == 182 and embedded_stats["total_relationships"] == 514
 
 
 def test_health_names_the_server_version(neo4j_driver, schema: Schema) -> None:

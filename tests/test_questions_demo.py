@@ -167,3 +167,10 @@ def demo_neo4j(request: pytest.FixtureRequest, tmp_path: Path, schema: Schema) -
     store = make_store("neo4j", request, tmp_path, schema)
     load(Chanjiao(store), read_workbook(DEMO_PATH, schema), source="demo")
     return Questions(store)
+
+
+def test_every_map_column_is_named_even_when_nothing_develops_it(demo) -> None:
+    columns = demo.questions.curriculum_map("program:IRAM", "csco:6-31-07-03", 3).columns
+    assert all(c.name_zh and c.dimension for c in columns), [c.competency for c in columns if not c.name_zh]
+    missing = next(c for c in columns if c.competency == "comp:P-13")
+    assert (missing.name_zh, missing.status) == ("人机界面（HMI）组态", "missing")

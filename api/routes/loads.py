@@ -46,6 +46,7 @@ def upload_workbook(
             source=f"workbook:{name}",
             dry_run=dry_run,
             keep_valid=keep_valid,
+            who=key_id,
         )
     return {**report.as_dict(), "key_id": key_id}
 

@@ -18,9 +18,11 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
+from graph.questions.assessment import AssessedCoverage, assessed_coverage
 from graph.questions.coverage import Coverage, coverage
 from graph.questions.curriculum_map import CurriculumMap, curriculum_map
 from graph.questions.delivery import Delivery, delivery
@@ -30,13 +32,16 @@ from graph.questions.gaps import Gaps, gaps
 from graph.questions.matching import Ranking, match_occupations, match_programs, match_programs_for_employer
 from graph.questions.model import Options
 from graph.questions.orphans import Orphans, orphans
+from graph.questions.outcomes import DEFAULT_THRESHOLD, OutcomeGaps, outcome_gaps
 from graph.questions.path import LearningPath, learning_path
+from graph.questions.research import ResearchUptake, research_uptake
 from graph.questions.whatif import NewCourse, WhatIf, whatif
 from graph.store import GraphReader, GraphStore
 
 T = TypeVar("T")
 
 __all__ = [
+    "AssessedCoverage",
     "Coverage",
     "CurriculumMap",
     "Delivery",
@@ -45,8 +50,10 @@ __all__ = [
     "LearningPath",
     "NewCourse",
     "Orphans",
+    "OutcomeGaps",
     "Questions",
     "Ranking",
+    "ResearchUptake",
     "WhatIf",
     "demo_questions",
 ]
@@ -319,6 +326,109 @@ class Questions:
         """
         options = Options(include_optional, close_match)
         return self._read(lambda f: learning_path(f, dict(profile), occupation, level, program, options))
+
+    # Co-evaluation (共评培养结果) and co-research (共创科研成果): docs/co-evaluation.md
+    def assessed_coverage(
+        self,
+        program: str,
+        occupation: str,
+        level: int | None = None,
+        *,
+        include_optional: bool = False,
+        close_match: bool = False,
+    ) -> AssessedCoverage:
+        """Each competency of R(``occupation``, ``level``) as assessed (by an enterprise), school_only,
+        not_assessed (developed but never judged at the required level) or missing (not developed).
+
+        Parameters
+        ----------
+        program, occupation
+            Ids of a Program and an Occupation.
+        level
+            1–5, or None: the level at which ``program`` TARGETS ``occupation``.
+        include_optional, close_match
+            As for ``coverage``; matches apply to assessments as they do to developments.
+
+        Returns
+        -------
+        AssessedCoverage
+            Per competency (with the assessments of it and whether each counts), overall and per dimension.
+
+        Raises
+        ------
+        NotFoundError
+            ``program`` or ``occupation`` is not a node of that class.
+        InvalidInputError
+            ``level`` is not 1–5 (or is None and P targets O at no level).
+
+        Examples
+        --------
+        >>> a = demo_questions().assessed_coverage("program:IRAM", "csco:6-31-07-03", 3)
+        >>> a.ids("school_only")
+        ['comp:P-01', 'comp:P-02', 'comp:P-08', 'comp:P-09', 'comp:P-10', 'comp:P-11', 'comp:M-05']
+        """
+        options = Options(include_optional, close_match)
+        return self._read(lambda f: assessed_coverage(f, program, occupation, level, options))
+
+    def outcome_gaps(
+        self,
+        program: str,
+        occupation: str,
+        level: int | None = None,
+        *,
+        cohort: str | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        include_optional: bool = False,
+        close_match: bool = False,
+    ) -> OutcomeGaps:
+        """Where the results of ``program``'s cohorts (or ``cohort``) fall short of the level ``occupation``
+        requires: fewer than ``threshold`` % shown to reach it. Ranked by shortfall × the tasks needing it.
+
+        Raises
+        ------
+        NotFoundError
+            An id is not a node of its class.
+        InvalidInputError
+            A bad level, a threshold not above 0 and at most 100, or a cohort of another program.
+
+        Examples
+        --------
+        >>> o = demo_questions().outcome_gaps("program:IRAM", "csco:6-31-07-03", 3, cohort="cohort:IRAM-2025")
+        >>> [(g.competency, g.share, g.shortfall) for g in o.gaps]
+        [('comp:P-16', None, 80.0), ('comp:P-11', 68.0, 12.0), ('comp:P-18', 74.0, 6.0), ('comp:P-02', 79.0, 1.0)]
+        """
+        options = Options(include_optional, close_match)
+        return self._read(lambda f: outcome_gaps(f, program, occupation, level, options, cohort, threshold))
+
+    def research_uptake(
+        self,
+        program: str,
+        occupation: str | None = None,
+        level: int | None = None,
+        *,
+        on: date | str | None = None,
+        include_optional: bool = False,
+        close_match: bool = False,
+    ) -> ResearchUptake:
+        """School–enterprise research projects, what they added to which courses, and the gaps of ``program``
+        (against ``occupation``, or all it targets) that a project running on day ``on`` (default today) could close.
+
+        Raises
+        ------
+        NotFoundError
+            An id is not a node of its class.
+        InvalidInputError
+            A bad level or day, or no occupation given for a program that targets none.
+
+        Examples
+        --------
+        >>> r = demo_questions().research_uptake("program:IRAM", on="2028-01-01")
+        >>> offers = {g.competency: [o.project for o in g.offers] for g in r.gaps if g.offers}
+        >>> r.projects[0].running, r.coverable, offers
+        (False, [], {'comp:P-15': ['proj:VISION-SEAM']})
+        """
+        options = Options(include_optional, close_match)
+        return self._read(lambda f: research_uptake(f, program, occupation, level, options, on))
 
     def read(self, work: Callable[[GraphReader], T]) -> T:
         """Run ``work`` on the store's primitives in one read (for faces that need raw rows)."""

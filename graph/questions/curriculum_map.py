@@ -147,7 +147,9 @@ def curriculum_map(
     learning = facts.learning_tasks(courses)
     if occupation is None:
         tasks = sorted({r.task for r in learning if r.task is not None})
-    info = facts.nodes([*courses, *developed.competencies, *tasks])
+    required = [c.competency for c in cov.competencies] if cov else []
+    # Required competencies that no course develops are columns too, and need their names.
+    info = facts.nodes([*courses, *developed.competencies, *required, *tasks])
     if occupation is None:
         tasks.sort(key=lambda t: sort_key(info[t].props.get("order") if t in info else None, t))
     rows = [_row(r, info.get(r.course)) for r in included]

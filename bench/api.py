@@ -1,0 +1,217 @@
+"""API throughput and latency: uvicorn with 2 workers over a store, loaded from a separate process on loopback.
+
+The endpoint measured is the coverage one (``GET /programs/{id}/coverage?occupation=&level=``) when the app
+has it (found in ``/openapi.json``), else one node by id (``GET /entities/Program/{id}``). The overhead is
+the API's latency at concurrency 1 over the same call made in-process on the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from bench.common import ROOT, loadavg, percentiles, say
+from bench.workload import Probes
+from graph.questions import Questions
+from graph.service import Chanjiao
+from graph.store import GraphStore
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``uvicorn api.main:app --workers N`` over ``store_uri``, started and stopped by us (by its pid only)."""
+
+    def __init__(self, store_uri: str, workers: int, log: Path) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.workers = workers
+        env = {**os.environ, "CHANJIAO_STORE": store_uri, "PYTHONPATH": str(ROOT)}
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "info",
+            "--no-access-log",
+        ]
+        self._out = log.open("w", encoding="utf-8")
+        start = time.perf_counter()
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._out, stderr=subprocess.STDOUT)
+        self.startup_s = self._wait(start)
+
+    def _wait(self, start: float, timeout: float = 900) -> float:
+        """Until every worker has said "Application startup complete" (each opens the store for itself)."""
+        while time.perf_counter() - start < timeout:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {self.process.returncode}: {self.log.read_text()[-2000:]}")
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+            if text.count("Application startup complete") >= self.workers:
+                return time.perf_counter() - start
+            time.sleep(0.2)
+        raise RuntimeError(f"uvicorn did not start within {timeout}s")
+
+    def get(self, path: str) -> Any:
+        with urllib.request.urlopen(self.url + path, timeout=60) as response:
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._out.close()
+
+
+def endpoint(server: Server, wanted: str) -> tuple[str, dict[str, Any] | None]:
+    """``coverage`` when asked for or (``auto``) when the app has it, else ``entity``; with the coverage route."""
+    if wanted == "entity":
+        return "entity", None
+    paths = server.get("/openapi.json").get("paths", {})
+    for path, ops in paths.items():
+        if "coverage" in path and "{" in path and "get" in ops:
+            params = {p["name"]: p["in"] for p in ops["get"].get("parameters", [])}
+            return "coverage", {"path": path, "params": params}
+    if wanted == "coverage":
+        raise RuntimeError("the app has no coverage endpoint (GET …/coverage) yet")
+    return "entity", None
+
+
+def request_paths(kind: str, route: dict[str, Any] | None, probes: Probes) -> list[str]:
+    if kind == "entity":
+        return [f"/entities/Program/{quote(p, safe='')}" for p in probes.programs]
+    assert route is not None
+    out = []
+    for pair in probes.pairs:
+        path = route["path"]
+        query: dict[str, Any] = {}
+        for name, where in route["params"].items():
+            value = {"occupation": pair.occupation, "level": pair.level}.get(name, pair.program)
+            if where == "path":
+                path = path.replace("{" + name + "}", quote(str(value), safe=""))
+            elif name in ("occupation", "level"):
+                query[name] = value
+        out.append(path + ("?" + urlencode(query) if query else ""))
+    return out
+
+
+def engine_calls(kind: str, store: GraphStore, probes: Probes, seconds: float) -> dict[str, Any]:
+    """The same calls in-process: the engine alone, and the engine plus the JSON the API sends."""
+    questions = Questions(store)
+    service = Chanjiao(store)
+    if kind == "entity":
+        calls = [lambda p=p: service.get(p, "Program") for p in probes.programs]
+        served = [lambda p=p: json.dumps(service.get(p, "Program").as_dict()) for p in probes.programs]
+    else:
+        calls = [lambda x=x: questions.coverage(x.program, x.occupation, x.level) for x in probes.pairs]
+        served = [
+            lambda x=x: json.dumps(questions.coverage(x.program, x.occupation, x.level).as_dict()) for x in probes.pairs
+        ]
+    out = {}
+    for name, fns in (("engine", calls), ("engine_json", served)):
+        for fn in fns:
+            fn()
+        samples = []
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            for fn in fns:
+                start = time.perf_counter()
+                fn()
+                samples.append(time.perf_counter() - start)
+        out[name] = percentiles(samples)
+    return out
+
+
+def load_test(
+    server: Server, paths: list[str], concurrency: int, duration: float, max_requests: int, work: Path
+) -> dict[str, Any]:
+    """Run ``bench.apiload`` as a separate process against ``server``."""
+    file = work / "api-paths.txt"
+    file.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "bench.apiload",
+        "--url",
+        server.url,
+        "--paths",
+        str(file),
+        "--concurrency",
+        str(concurrency),
+        "--duration",
+        str(duration),
+        "--max-requests",
+        str(max_requests),
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=duration + 120, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def measure(
+    store: GraphStore,
+    store_uri: str,
+    probes: Probes,
+    work: Path,
+    wanted: str,
+    duration: float,
+    concurrency: list[int],
+    max_requests: int,
+) -> dict[str, Any]:
+    """Start the server, detect the endpoint, measure concurrency 1 and the given levels, stop the server."""
+    server = Server(store_uri, 2, work / "uvicorn.log")
+    try:
+        kind, route = endpoint(server, wanted)
+        paths = request_paths(kind, route, probes)
+        say(f"  API up in {server.startup_s:.1f}s; endpoint {kind}: {paths[0]}")
+        load_test(server, paths, 4, min(2.0, duration), 2000, work)  # warm both workers
+        runs = []
+        for c in [1, *concurrency]:
+            result = load_test(server, paths, c, duration, max_requests, work)
+            runs.append(result)
+            say(f"  API c={c}: {result['rps']} req/s, p50 {result['latency'].get('p50')} ms, {result['errors']} errors")
+    finally:
+        server.stop()
+    engine = engine_calls(kind, store, probes, min(duration, 5.0))
+    single = runs[0]["latency"].get("p50")
+    return {
+        "endpoint": kind,
+        "example": paths[0],
+        "workers": 2,
+        "startup_s": round(server.startup_s, 2),
+        "runs": runs,
+        "engine": engine,
+        "overhead": round(single / engine["engine"]["p50"], 2) if single and engine["engine"].get("p50") else None,
+        "overhead_vs_json": (
+            round(single / engine["engine_json"]["p50"], 2) if single and engine["engine_json"].get("p50") else None
+        ),
+        "best_rps": max((r["rps"] or 0) for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "loadavg": loadavg(),
+    }

@@ -1,0 +1,306 @@
+"""Run every measurement and write the results and the report: ``python -m bench.run``.
+
+    python -m bench.run [--quick] [--scales 1,4,16] [--stores embedded,neo4j] [--skip api,import,...]
+
+Per scale factor, for each store: load throughput against the bare scripts (and, for Neo4j, the offline
+``neo4j-admin database import``), the latency of every question against its primitives, the whole-population
+report, the API under concurrent load, and for the embedded store its start-up time and memory. Results go
+to ``bench/results/scale-<f>.json`` (one file per scale factor, written after each store so a long run
+keeps what it measured), and the report (tables and plots, from every results file present) to
+``docs/benchmarks.md`` and ``docs/img/bench-*.png``.
+
+``--quick`` is the small version (×0.05, embedded, plus Neo4j when it answers) that
+tests/test_bench_quick.py runs; it writes under ``--out`` (default ``bench/results/quick``) and never over
+the published report. Neo4j means the bench's own server (``$CHANJIAO_BENCH_NEO4J_URI``, default
+bolt://127.0.0.1:7706): the bench wipes that database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from bench import admin_import, api, loads, memory, questions, report
+from bench.common import DATA, NEO4J_HOME, NEO4J_URI, ROOT, loadavg, machine, say, timed
+from bench.workload import Workload, build
+from graph.embedded import EmbeddedStore
+from graph.service import Chanjiao
+from graph.store import GraphStore
+from ontology.schema import Schema, load_schema
+
+#: Seconds a Neo4j transaction may run in the bench (the default, CHANJIAO_QUERY_TIMEOUT, is 30).
+WRITE_TIMEOUT = 3600.0
+
+STEPS = ("loads", "import", "questions", "population", "api", "memory")
+
+
+def neo4j_reachable(uri: str) -> bool:
+    from graph.neo4j_store import open_driver
+
+    driver = open_driver(uri, None, None)
+    try:
+        driver.verify_connectivity()
+        return True
+    except Exception:
+        return False
+    finally:
+        driver.close()
+
+
+def open_neo4j(uri: str, schema: Schema) -> GraphStore:
+    import os
+
+    from graph.neo4j_store import Neo4jStore, open_driver
+
+    driver = open_driver(uri, "neo4j", os.environ.get("CHANJIAO_BENCH_NEO4J_PASSWORD"))
+    # The production batch size (1000), but not its 30 s transaction timeout: a store write is one
+    # transaction, and at ×4 the frameworks source (≈ 0.5 M rows) takes longer than that (see the analysis).
+    store = Neo4jStore(driver, schema, timeout=WRITE_TIMEOUT)
+    store.apply_schema()
+    return store
+
+
+def neo4j_server_stats(home: Path) -> dict[str, Any]:
+    """The bench server's RSS and database size on disk, when it runs from ``home``."""
+    out: dict[str, Any] = {}
+    try:
+        pid = (home / "run" / "neo4j.pid").read_text().strip()
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    out["server_rss_mb"] = round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError):
+        pass
+    data = home / "data" / "databases" / "neo4j"
+    if data.is_dir():
+        out["store_mb"] = round(sum(f.stat().st_size for f in data.rglob("*") if f.is_file()) / 1e6, 1)
+    return out
+
+
+class Settings:
+    """How much to measure, from the command line."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.quick: bool = args.quick
+        # Quick: the offline import alone costs a JVM start-up (10-20 s on a busy machine), so it is left out.
+        self.steps = set(STEPS) - set(args.skip) - ({"import"} if self.quick else set())
+        self.question_budget = 0.2 if self.quick else args.question_budget
+        self.question_samples = 10 if self.quick else 400
+        self.api_duration = 1.0 if self.quick else args.api_duration
+        self.api_concurrency = [8] if self.quick else [8, 32]
+        self.api_max = 2_000 if self.quick else 200_000
+        self.api_endpoint: str = args.api_endpoint
+        self.esco_pairs = 0 if self.quick else args.esco_pairs
+        self.only: set[str] | None = set(args.questions.split(",")) if args.questions else None
+
+
+def esco_pairs(
+    kind: str, workload: Workload, schema: Schema, work: Path, batches: loads.Batches, pairs: int
+) -> list[dict[str, Any]]:
+    """ESCO alone into an empty store, bare script then pipeline, ``pairs`` times: the load target's ratio
+    measured back to back (the main loads run the sources in sequence, minutes apart on a shared machine)."""
+    esco = next(s for s in workload.sources if s.name == "esco")
+    esco_batch = batches.only("esco")
+    out = []
+    for n in range(pairs):
+        if kind == "embedded":
+            bare = loads.embedded_bare(esco_batch, schema, work / "pair-bare.db")["esco"]["bare_s"]
+            path = work / "pair-store.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            store: GraphStore = EmbeddedStore(path, schema)
+        else:
+            store = open_neo4j(NEO4J_URI, schema)
+            bare = loads.neo4j_bare(esco_batch, store, schema)["esco"]["bare_s"]
+        try:
+            piped = loads.pipeline(Chanjiao(store), [esco], f"{kind} pair {n + 1}")["esco"]
+        finally:
+            if kind == "neo4j":
+                store.clear()
+            store.close()
+            if kind == "embedded":
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+        out.append(
+            {
+                "bare_s": bare,
+                "pipeline_s": piped["pipeline_s"],
+                "validate_s": piped["validate_s"],
+                "write_s": piped["write_s"],
+                "ratio": round(piped["pipeline_s"] / bare, 2),
+                "write_ratio": round(piped["write_s"] / bare, 2),
+                "loadavg": loadavg(),
+            }
+        )
+        gc.collect()
+    return out
+
+
+def run_store(
+    kind: str, workload: Workload, schema: Schema, work: Path, settings: Settings, batches: loads.Batches
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"loadavg_start": loadavg()}
+    if "loads" in settings.steps and settings.esco_pairs:
+        result["esco_pairs"] = esco_pairs(kind, workload, schema, work, batches, settings.esco_pairs)
+    if kind == "embedded":
+        path = work / f"store-x{workload.scale:g}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if "loads" in settings.steps:
+            say(f"embedded ×{workload.scale:g}: bare load")
+            bare = loads.embedded_bare(batches, schema, work / "bare.db")
+            gc.collect()
+        store: GraphStore = EmbeddedStore(path, schema)
+        uri = str(path)
+    else:
+        store = open_neo4j(NEO4J_URI, schema)
+        uri = NEO4J_URI
+        if "loads" in settings.steps:
+            say(f"neo4j ×{workload.scale:g}: bare load")
+            bare = loads.neo4j_bare(batches, store, schema)
+        store.clear()
+    service = Chanjiao(store)
+    try:
+        say(f"{kind} ×{workload.scale:g}: pipeline load")
+        piped = loads.pipeline(service, workload.sources, kind)
+        if "loads" in settings.steps:
+            result["loads"] = loads.combine(piped, bare)
+            esco = next(s for s in workload.sources if s.name == "esco")
+            result["reload"] = loads.reload(service, esco)
+            say(f"  {kind} reload esco: {result['reload']['pipeline_s']:.1f}s")
+        else:
+            result["loads"] = piped
+        if kind == "neo4j" and "import" in settings.steps:
+            say("neo4j: neo4j-admin database import (ESCO alone, then everything)")
+            scratch = work / "admin-import"
+            lib = NEO4J_HOME / "lib"
+            result["admin_import"] = {
+                "esco": admin_import.run_import([b for _, b in batches.only("esco")], schema, lib, scratch),
+                "all": admin_import.run_import([b for _, b in batches], schema, lib, scratch),
+            }
+            say(f"  import: {json.dumps(result['admin_import'])[:300]}")
+        if kind == "neo4j":
+            result["server"] = neo4j_server_stats(NEO4J_HOME)
+        gc.collect()
+        if "questions" in settings.steps:
+            say(f"{kind} ×{workload.scale:g}: questions")
+            result["questions"] = questions.measure(
+                store, workload.probes, settings.question_budget, settings.question_samples, settings.only
+            )
+        if "population" in settings.steps:
+            result["population"] = questions.population(store)
+        if "api" in settings.steps:
+            say(f"{kind} ×{workload.scale:g}: API")
+            try:
+                result["api"] = api.measure(
+                    store,
+                    uri,
+                    workload.probes,
+                    work,
+                    settings.api_endpoint,
+                    settings.api_duration,
+                    settings.api_concurrency,
+                    settings.api_max,
+                )
+            except (RuntimeError, OSError, ValueError) as exc:
+                result["api"] = {"error": str(exc)[:2000]}
+                say(f"  API failed: {exc}")
+    finally:
+        store.close()
+    del store, service  # the graph (GBs at ×16) must be gone before the memory step opens its own copy
+    gc.collect()
+    if kind == "embedded" and "memory" in settings.steps:
+        say(f"embedded ×{workload.scale:g}: start-up and memory")
+        result["memory"] = memory.measure(path, repeat=1 if settings.quick else 2)
+    if kind == "embedded":
+        for suffix in ("", "-wal", "-shm"):  # several GB at ×16
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    result["loadavg_end"] = loadavg()
+    return result
+
+
+def run_scale(
+    scale: float, stores: list[str], schema: Schema, out: Path, work: Path, settings: Settings
+) -> dict[str, Any]:
+    say(f"×{scale:g}: building the workload")
+    workload, seconds = timed(lambda: build(scale, DATA, schema, work))
+    say(f"×{scale:g}: {workload.rows} rows in {seconds:.1f}s: {json.dumps(workload.summary()['sources'])}")
+    batches = loads.Batches(workload, schema)
+    # The workload's records are the bench's, not the service's: frozen, the collector never walks them, so
+    # the process measuring the questions holds what a server holds (the store) and not millions more objects.
+    gc.collect()
+    gc.freeze()
+    results: dict[str, Any] = {
+        "scale": scale,
+        "quick": settings.quick,
+        "machine": machine(),
+        "workload": {**workload.summary(), "build_s": round(seconds, 2), "probes": workload.probes.as_dict()},
+        "stores": {},
+    }
+    file = out / f"scale-{scale:g}.json"
+    if file.exists():  # measured in several runs (e.g. one store at a time at ×16): keep the other stores'
+        previous = json.loads(file.read_text(encoding="utf-8"))
+        results["stores"] = {k: v for k, v in previous.get("stores", {}).items() if k not in stores}
+    for kind in stores:
+        results["stores"][kind] = run_store(kind, workload, schema, work, settings, batches)
+        results["machine"]["loadavg_end"] = loadavg()
+        file.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        gc.collect()
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="chanjiao benchmarks")
+    parser.add_argument("--quick", action="store_true", help="×0.05, embedded (plus Neo4j if it answers), < 60 s")
+    parser.add_argument("--scales", default=None, help="scale factors, e.g. 1,4,16 (default 1,4; quick 0.05)")
+    parser.add_argument("--stores", default=None, help="embedded,neo4j (default: both; Neo4j only if it answers)")
+    parser.add_argument("--skip", default="", type=lambda s: [x for x in s.split(",") if x], help=",".join(STEPS))
+    parser.add_argument("--questions", default="", help="only these questions (comma-separated)")
+    parser.add_argument("--question-budget", type=float, default=6.0, help="seconds per question and store")
+    parser.add_argument("--esco-pairs", type=int, default=2, help="extra back-to-back ESCO bare/pipeline pairs")
+    parser.add_argument("--api-duration", type=float, default=10.0, help="seconds per API load level")
+    parser.add_argument("--api-endpoint", default="auto", choices=["auto", "coverage", "entity"])
+    parser.add_argument("--out", type=Path, default=None, help="results folder (default bench/results[/quick])")
+    parser.add_argument("--report", type=Path, default=None, help="report file (default docs/benchmarks.md)")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder for store files (default bench/work)")
+    args = parser.parse_args(argv)
+    settings = Settings(args)
+
+    out = args.out or ROOT / "bench" / "results" / ("quick" if args.quick else "")
+    out.mkdir(parents=True, exist_ok=True)
+    work = args.work or ROOT / "bench" / "work" / ("quick" if args.quick else "full")
+    work.mkdir(parents=True, exist_ok=True)
+    if args.report:
+        report_path = args.report
+    elif args.quick:
+        report_path = out / "benchmarks.md"
+    else:
+        report_path = ROOT / "docs" / "benchmarks.md"
+    images = report_path.parent / "img"
+
+    scales = [float(s) for s in (args.scales or ("0.05" if args.quick else "1,4")).split(",")]
+    wanted = (args.stores or "embedded,neo4j").split(",")
+    stores = []
+    for kind in wanted:
+        if kind == "neo4j" and not neo4j_reachable(NEO4J_URI):
+            say(f"Neo4j does not answer at {NEO4J_URI}: measuring without it")
+            if args.stores and not args.quick:
+                raise SystemExit(f"Neo4j was asked for but does not answer at {NEO4J_URI}")
+            continue
+        stores.append(kind)
+
+    schema = load_schema()
+    for scale in scales:
+        run_scale(scale, stores, schema, out, work, settings)
+        gc.collect()
+    shutil.rmtree(work / "admin-import", ignore_errors=True)
+    report.write(out, report_path, images)
+    say(f"report: {report_path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,312 @@
+"""The audit trail: every write is a *load* that records who made it, when, from which source, and what it changed.
+
+A load can be listed and rolled back as a unit: the items it created are
+removed and the items it updated get their previous properties back. A rollback
+that would undo a later change (by a later load, or by anyone editing the
+database directly) is refused with a ``ConflictError`` naming the item and the
+load that changed it.
+
+Where the trail lives (outside the domain graph, in the same transaction as the
+data it describes, so an entry exists if and only if its write committed):
+
+- embedded store: the tables ``loads`` and ``load_changes`` in the store's SQLite file;
+- Neo4j: nodes labelled ``ChanjiaoLoad`` (one per load) and ``ChanjiaoChangeSet``
+  (its changes, a JSON array per write batch), plus the single ``ChanjiaoAudit``
+  node that numbers loads and serialises audited writes. These labels are not
+  ontology classes: they never get relationships, never appear in ``counts``,
+  search or exports, and describe the data's history rather than the domain.
+
+What a change records: the item's identity, its full properties *before* the
+write (None: it did not exist) and a digest of its properties *after* it (None:
+it was removed). The digest is enough to tell whether anything changed the item
+since; ``before`` is what a rollback restores.
+
+The rules (what conflicts, what to restore, in which order) are computed here,
+once, over the few primitives each store implements in ``AuditTx``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from graph.errors import ConflictError, NotFoundError
+
+if TYPE_CHECKING:
+    from graph.store import GraphStore
+
+#: The actor recorded for writes made through the command line, and for writes made in-process (scripts, tests).
+CLI = "cli"
+LOCAL = "local"
+
+LOAD = "load"
+ROLLBACK = "rollback"
+
+#: How many conflicts a refusal names (the rest are counted).
+SHOWN_CONFLICTS = 10
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Who writes (an API key id, ``cli`` or ``local``), from which source, and when (UTC, ISO 8601)."""
+
+    who: str
+    source: str | None
+    at: str
+
+    @classmethod
+    def now(cls, who: str = LOCAL, source: str | None = None) -> Stamp:
+        """A stamp for a write starting now.
+
+        >>> Stamp.now("registrar", "workbook:a.xlsx").at.endswith("Z")
+        True
+        """
+        at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return cls(who, source, at)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A node (``target`` None) or a relationship, by identity.
+
+    A relationship is identified by its start, type, end and key property values
+    (``key``, in the schema's key order); ``ends`` (the endpoint labels) only
+    helps a store find it and is not part of the identity.
+
+    >>> str(Ref("DEMANDS", "emp:A", "occ:B", (2025,)))
+    "DEMANDS 'emp:A' -> 'occ:B' [2025]"
+    >>> Ref("Course", "course:A") == Ref("Course", "course:A")
+    True
+    """
+
+    label: str  # node label, or relationship type
+    id: str  # node id, or the relationship's start node id
+    target: str | None = None
+    key: tuple[Any, ...] = ()
+    ends: tuple[str, str] | None = field(default=None, compare=False)
+
+    @property
+    def is_node(self) -> bool:
+        return self.target is None
+
+    def __str__(self) -> str:
+        if self.is_node:
+            return f"{self.label} {self.id!r}"
+        key = f" {list(self.key)}" if self.key else ""
+        return f"{self.label} {self.id!r} -> {self.target!r}{key}"
+
+    def to_json(self) -> list[Any]:
+        if self.is_node:
+            return [self.label, self.id]
+        return [self.label, self.id, self.target, list(self.key), list(self.ends or ())]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Ref:
+        if len(data) == 2:
+            return cls(data[0], data[1])
+        label, source, target, key, ends = data
+        return cls(label, source, target, tuple(key), tuple(ends) if ends else None)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one load did to one item: its properties before, and a digest of them after (None: absent)."""
+
+    ref: Ref
+    before: dict[str, Any] | None
+    after: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ref": self.ref.to_json(), "before": self.before, "after": self.after}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Change:
+        return cls(Ref.from_json(data["ref"]), data["before"], data["after"])
+
+
+@dataclass(frozen=True)
+class LoadEntry:
+    """One audited write: a load, or the rollback of one."""
+
+    id: int
+    operation: str  # LOAD or ROLLBACK
+    who: str
+    source: str | None
+    at: str
+    counts: dict[str, int]
+    reverts: int | None = None  # for a rollback: the load it undid
+    rolled_back_by: int | None = None  # for a load: the rollback that undid it
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "operation": self.operation,
+            "who": self.who,
+            "source": self.source,
+            "at": self.at,
+            "counts": self.counts,
+            "reverts": self.reverts,
+            "rolled_back_by": self.rolled_back_by,
+        }
+
+
+def canonical(props: dict[str, Any]) -> str:
+    """Properties as canonical JSON (keys sorted): what ``digest`` fingerprints, and the embedded store's rows."""
+    return json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def fingerprint(text: str) -> str:
+    """The digest of properties already in ``canonical`` form (so a store that has the text need not redo it)."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def digest(props: dict[str, Any] | None) -> str | None:
+    """A short fingerprint of an item's properties (None for an absent item), the same on every store.
+
+    >>> digest({"b": [1, 2], "a": "x"}) == digest({"a": "x", "b": [1, 2]})
+    True
+    >>> digest(None) is None
+    True
+    """
+    return None if props is None else fingerprint(canonical(props))
+
+
+#: Changes are stored in sets of this many, one JSON array each: one encoding per set, not per item.
+CHANGE_SET_SIZE = 1000
+
+
+def dump_changes(changes: list[Change]) -> list[str]:
+    """``changes`` as JSON arrays of up to ``CHANGE_SET_SIZE`` each, in order."""
+    return [
+        json.dumps([c.to_json() for c in changes[start : start + CHANGE_SET_SIZE]], ensure_ascii=False)
+        for start in range(0, len(changes), CHANGE_SET_SIZE)
+    ]
+
+
+def load_changes(sets: Iterable[str]) -> list[Change]:
+    """The changes of ``dump_changes``' sets, in order."""
+    return [Change.from_json(c) for text in sets for c in json.loads(text)]
+
+
+class AuditTx(ABC):
+    """The primitives a rollback needs, inside one write transaction of a store (see ``GraphStore.audited``).
+
+    A store serialises its audited transactions, so nothing another audited
+    write does can slip between a rollback's checks and its changes.
+    """
+
+    @abstractmethod
+    def entry(self, load_id: int) -> LoadEntry | None:
+        """The load with this id, or None."""
+
+    @abstractmethod
+    def later_loads(self, load_id: int) -> list[LoadEntry]:
+        """The loads after ``load_id`` that still hold (not rolled back, not rollbacks themselves), oldest first."""
+
+    @abstractmethod
+    def changes(self, load_id: int) -> list[Change]:
+        """What the load changed, in the order it changed it."""
+
+    @abstractmethod
+    def state(self, refs: Iterable[Ref]) -> dict[Ref, dict[str, Any] | None]:
+        """The current properties of each item (nodes without ``id``), None for an item that does not exist."""
+
+    @abstractmethod
+    def edges_at(self, nodes: Iterable[Ref]) -> list[Ref]:
+        """Every relationship that starts or ends at one of ``nodes``."""
+
+    @abstractmethod
+    def remove(self, refs: list[Ref]) -> None:
+        """Delete these items (relationships are given before the nodes they join)."""
+
+    @abstractmethod
+    def restore(self, items: list[tuple[Ref, dict[str, Any]]]) -> None:
+        """Set each existing item's properties to exactly these (nodes without ``id``)."""
+
+    @abstractmethod
+    def record(
+        self, stamp: Stamp, operation: str, counts: dict[str, int], changes: list[Change], reverts: int | None = None
+    ) -> int:
+        """Record an audited write and its changes; return its load id."""
+
+    @abstractmethod
+    def mark_rolled_back(self, load_id: int, by: int) -> None:
+        """Note that load ``load_id`` was undone by the rollback ``by``."""
+
+
+def rollback(store: GraphStore, load_id: int, who: str = LOCAL) -> LoadEntry:
+    """Undo load ``load_id`` as a unit, in one transaction, and record the rollback as a load of its own.
+
+    Raises ``NotFoundError`` for an unknown load and ``ConflictError`` (changing
+    nothing) when the load was already rolled back, is itself a rollback, or
+    when a later change to one of its items would be lost.
+    """
+    stamp = Stamp.now(who, f"rollback of load {load_id}")
+    return store.audited(lambda tx: _rollback(tx, load_id, stamp))
+
+
+def _rollback(tx: AuditTx, load_id: int, stamp: Stamp) -> LoadEntry:
+    entry = tx.entry(load_id)
+    if entry is None:
+        raise NotFoundError(f"there is no load {load_id}")
+    if entry.operation != LOAD:
+        raise ConflictError(f"load {load_id} is a rollback (of load {entry.reverts}); re-run that load to redo it")
+    if entry.rolled_back_by is not None:
+        raise ConflictError(f"load {load_id} was already rolled back by load {entry.rolled_back_by}")
+    changes = tx.changes(load_id)
+    state = tx.state(c.ref for c in changes)
+    changed = [c.ref for c in changes if digest(state[c.ref]) != c.after]
+    # A node the load created goes with its relationships: each must be one the load created too.
+    removed = {c.ref for c in changes if c.before is None}
+    strays = [r for r in tx.edges_at(r for r in removed if r.is_node) if r not in removed]
+    if changed or strays:
+        raise ConflictError(_conflict_message(tx, load_id, changed, strays))
+
+    edges_first = sorted((c for c in changes if c.before is None), key=lambda c: c.ref.is_node)
+    tx.remove([c.ref for c in edges_first])
+    restored = [c for c in changes if c.before is not None]
+    tx.restore([(c.ref, c.before) for c in restored if c.before is not None])
+    undone = [Change(c.ref, state[c.ref], None) for c in edges_first]
+    undone += [Change(c.ref, state[c.ref], digest(c.before)) for c in restored]
+    counts = {
+        "nodes_removed": sum(c.ref.is_node for c in edges_first),
+        "nodes_restored": sum(c.ref.is_node for c in restored),
+        "edges_removed": sum(not c.ref.is_node for c in edges_first),
+        "edges_restored": sum(not c.ref.is_node for c in restored),
+    }
+    new_id = tx.record(stamp, ROLLBACK, counts, undone, reverts=load_id)
+    tx.mark_rolled_back(load_id, new_id)
+    return LoadEntry(new_id, ROLLBACK, stamp.who, stamp.source, stamp.at, counts, reverts=load_id)
+
+
+def _conflict_message(tx: AuditTx, load_id: int, changed: list[Ref], strays: list[Ref]) -> str:
+    """Name each conflicting item and the later load that changed it (or say nothing audited did)."""
+    by: dict[Ref, LoadEntry] = {}
+    wanted = set(changed) | set(strays)
+    for later in tx.later_loads(load_id):
+        for change in tx.changes(later.id):
+            if change.ref in wanted:
+                by[change.ref] = later  # the latest load to touch it wins
+    lines = []
+    for ref, what in [*((r, "was changed") for r in changed), *((r, "was added to a node it created") for r in strays)]:
+        entry = by.get(ref)
+        if entry is None:
+            culprit = "outside chanjiao's audited writes (e.g. directly in the database)"
+        else:
+            culprit = f"by load {entry.id} ({entry.who}, {entry.at}, source {entry.source!r})"
+        lines.append(f"{ref} {what} {culprit}")
+    more = f"; and {len(lines) - SHOWN_CONFLICTS} more" if len(lines) > SHOWN_CONFLICTS else ""
+    loads = sorted({e.id for e in by.values()})
+    hint = f" Roll back load(s) {', '.join(map(str, loads))} first, newest first." if loads else ""
+    return (
+        f"load {load_id} cannot be rolled back without undoing later changes: "
+        + "; ".join(lines[:SHOWN_CONFLICTS])
+        + more
+        + "."
+        + hint
+    )
