@@ -90,6 +90,36 @@ CREATE TABLE IF NOT EXISTS load_changes (
 _LOAD_COLUMNS = "id, operation, who, source, at, counts, reverts, rolled_back_by"
 
 
+class TypedAdjacency:
+    """Each node's relationships by type and direction, beside the MultiDiGraph.
+
+    The graph's own adjacency is keyed by neighbour; a typed step (a skill's one
+    EXACT_MATCH among its thousands of REQUIRES) would walk the node's whole degree.
+    Here it costs only the relationships of that type (bench/analysis.md, "Miss 1").
+    """
+
+    def __init__(self) -> None:
+        self.out: dict[str, dict[str, dict[tuple[str, str], dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+        self.into: dict[str, dict[str, dict[tuple[str, str], dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+
+    def add(self, source: str, target: str, key: str, etype: str, props: dict[str, Any]) -> None:
+        self.out[source][etype][(target, key)] = props
+        self.into[target][etype][(source, key)] = props
+
+    def remove(self, source: str, target: str, key: str, etype: str) -> None:
+        self.out[source][etype].pop((target, key), None)
+        self.into[target][etype].pop((source, key), None)
+
+    def drop(self, node: str) -> None:
+        """Forget ``node`` and every relationship at it (on both of their ends)."""
+        for etype, edges in self.out.pop(node, {}).items():
+            for target, key in edges:
+                self.into[target][etype].pop((node, key), None)
+        for etype, edges in self.into.pop(node, {}).items():
+            for source, key in edges:
+                self.out[source][etype].pop((node, key), None)
+
+
 class EmbeddedStore(GraphStore):
     """A graph held in memory by networkx and persisted durably in one SQLite file."""
 
@@ -243,7 +273,7 @@ class EmbeddedStore(GraphStore):
     def read(self, work: Callable[[GraphReader], T]) -> T:
         with self._lock:
             self._refresh()
-            return work(_Reader(self._graph, self._by_label))
+            return work(_Reader(self._graph, self._by_label, self._typed))
 
     def labels_of(self, ids: Iterable[str]) -> dict[str, str]:
         with self._lock:
@@ -328,6 +358,7 @@ class EmbeddedStore(GraphStore):
 
     def _load(self) -> None:
         self._graph = nx.MultiDiGraph()
+        self._typed = TypedAdjacency()
         self._by_label: dict[str, set[str]] = defaultdict(set)
         self._postings: dict[str, dict[str, int]] = defaultdict(dict)
         self._doc_len: dict[str, int] = {}
@@ -337,7 +368,7 @@ class EmbeddedStore(GraphStore):
         for source, etype, target, key, props in self._db.execute(
             "SELECT source, type, target, ekey, props FROM edges"
         ):
-            self._graph.add_edge(source, target, key=key, type=etype, props=json.loads(props))
+            self._add_edge(source, target, key, etype, json.loads(props))
 
     def _refresh(self) -> None:
         """Reload when another process has committed to the file since we last looked."""
@@ -356,8 +387,18 @@ class EmbeddedStore(GraphStore):
             self._postings[token][node_id] = tf
         self._doc_len[node_id] = max(sum(counted.values()), 1)
 
+    def _add_edge(self, source: str, target: str, key: str, etype: str, props: dict[str, Any]) -> None:
+        self._graph.add_edge(source, target, key=key, type=etype, props=props)
+        self._typed.add(source, target, key, etype, props)
+
+    def _remove_edge(self, source: str, target: str, key: str) -> None:
+        etype = self._graph[source][target][key]["type"]
+        self._graph.remove_edge(source, target, key=key)
+        self._typed.remove(source, target, key, etype)
+
     def _drop_node(self, node_id: str) -> None:
         label = self._graph.nodes[node_id]["label"]
+        self._typed.drop(node_id)
         self._unindex(node_id)
         self._by_label[label].discard(node_id)
         self._doc_len.pop(node_id, None)
@@ -413,7 +454,7 @@ class _Tx(AuditTx):
 
         def apply() -> None:
             for source, etype, target, key, props, _ in rows:
-                self._g.add_edge(source, target, key=key, type=etype, props=props)
+                self._store._add_edge(source, target, key, etype, props)
 
         self.pending.append(apply)
 
@@ -464,7 +505,7 @@ class _Tx(AuditTx):
                     "DELETE FROM edges WHERE source = ? AND type = ? AND target = ? AND ekey = ?",
                     (ref.id, ref.label, ref.target, key),
                 )
-                self.pending.append(lambda r=ref, k=key: self._g.remove_edge(r.id, r.target, key=k))
+                self.pending.append(lambda r=ref, k=key: self._store._remove_edge(r.id, r.target, k))
 
     def restore(self, items: list[tuple[Ref, dict[str, Any]]]) -> None:
         self.put_nodes([(ref.id, ref.label, props, canonical(props)) for ref, props in items if ref.is_node])
@@ -497,9 +538,10 @@ class _Tx(AuditTx):
 class _Reader(GraphReader):
     """The question primitives as walks over the in-memory graph (the caller holds the store's lock)."""
 
-    def __init__(self, graph: nx.MultiDiGraph, by_label: dict[str, set[str]]) -> None:
+    def __init__(self, graph: nx.MultiDiGraph, by_label: dict[str, set[str]], typed: TypedAdjacency) -> None:
         self._g = graph
         self._by_label = by_label
+        self._typed = typed
 
     # -- walking
 
@@ -512,17 +554,14 @@ class _Reader(GraphReader):
 
     def _out(self, node: str, etype: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """(target, edge properties) of each ``etype`` relationship leaving ``node``."""
-        for target, keyed in self._g.succ[node].items():
-            for data in keyed.values():
-                if data["type"] == etype:
-                    yield target, data["props"]
+        # .get, not []: reading must never create an entry in the defaultdicts.
+        for (target, _), props in self._typed.out.get(node, {}).get(etype, {}).items():
+            yield target, props
 
     def _in(self, node: str, etype: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """(source, edge properties) of each ``etype`` relationship arriving at ``node``."""
-        for source, keyed in self._g.pred[node].items():
-            for data in keyed.values():
-                if data["type"] == etype:
-                    yield source, data["props"]
+        for (source, _), props in self._typed.into.get(node, {}).get(etype, {}).items():
+            yield source, props
 
     def _each(self, ids: Iterable[str], label: str) -> list[str]:
         return [i for i in dict.fromkeys(ids) if self._is(i, label)]
