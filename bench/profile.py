@@ -353,12 +353,12 @@ class TypedAdjacency:
     where it adds and removes edges) and answers the same primitives from it.
     """
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, region_first: bool = False) -> None:
         from graph import embedded
 
         self.store = store
         self.schema = store.schema
-        self.kind = "embedded+typed"
+        self.kind = "embedded+typed" + ("+region" if region_first else "")
         out: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = defaultdict(lambda: defaultdict(list))
         into: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = defaultdict(lambda: defaultdict(list))
         for source, target, data in store._graph.edges(data=True):
@@ -378,7 +378,19 @@ class TypedAdjacency:
             def _in(self, node: str, etype: str) -> Any:
                 return iter(into.get(node, empty).get(etype, ()))
 
-        self._reader = Reader
+        class RegionFirst(Reader):
+            """Also: employers of a region found from the region (its IN_REGION links), not by scanning
+            every employer of the graph and keeping those in the region."""
+
+            def _employers(self, employers: Any, region: str | None, industry: str | None) -> set[str] | None:
+                if region is None or employers is not None:
+                    return super()._employers(employers, region, industry)
+                kept = {e for e, _ in self._in(region, "IN_REGION") if self._is(e, "Employer")}
+                if industry is not None:
+                    kept = {e for e in kept if any(t == industry for t, _ in self._out(e, "IN_INDUSTRY"))}
+                return kept
+
+        self._reader = RegionFirst if region_first else Reader
 
     def read(self, work: Callable[[Any], Any]) -> Any:
         with self.store._lock:
@@ -402,6 +414,7 @@ def typed_adjacency(scale: float = 1.0, budget: float = 3.0) -> dict[str, Any]:
         gc.collect()
         gc.freeze()
         typed = TypedAdjacency(store)
+        region = TypedAdjacency(store, region_first=True)
         for name in questions.calls(probes):
             before = questions.measure(store, probes, budget, 400, {name})[name]
             after = questions.measure(typed, probes, budget, 400, {name})[name]  # type: ignore[arg-type]
@@ -411,6 +424,9 @@ def typed_adjacency(scale: float = 1.0, budget: float = 3.0) -> dict[str, Any]:
                 "speed-up p50": round(before["question"]["p50"] / after["question"]["p50"], 2),
                 "loadavg": loadavg(),
             }
+            if name in ("demand", "match_employer"):
+                both = questions.measure(region, probes, budget, 400, {name})[name]  # type: ignore[arg-type]
+                out[name]["typed+region_first"] = [both["question"]["p50"], both["question"]["p95"]]
         store.close()
     return out
 
@@ -465,6 +481,56 @@ def api_split(scale: float = 1.0, seconds: float = 4.0) -> dict[str, Any]:
     return out
 
 
+def neo4j_region(repeat: int = 20) -> dict[str, Any]:
+    """Prototype: the ``demands``/``needs`` primitives with a region, starting from the region.
+
+    Today one query serves every filter combination (``$region IS NULL OR EXISTS {…}``), so the planner
+    scans every employer's DEMANDS (NEEDS) and tests each employer's region: its cost grows with the number
+    of employers in the graph. A query for the region case starts at the region and walks IN_REGION back.
+    Runs against the bench's Neo4j as the last ``bench.run`` left it; region ids are replica 0's cities.
+    """
+    from graph.neo4j_store import Neo4jStore, open_driver
+
+    schema = load_schema()
+    store = Neo4jStore(open_driver(NEO4J_URI, None, None), schema)
+    q = cypher.question_queries(schema)
+    demands_first = """MATCH (:Region {id: $region})<-[:IN_REGION]-(e:Employer)
+MATCH (e)-[d:DEMANDS]->(o:Occupation)
+WHERE ($industry IS NULL OR EXISTS { (e)-[:IN_INDUSTRY]->(:Industry {id: $industry}) })
+RETURN e.id AS employer, o.id AS occupation, d.headcount AS headcount, d.year AS year, d.level AS level"""
+    needs_first = """MATCH (:Region {id: $region})<-[:IN_REGION]-(e:Employer)
+MATCH (e)-[n:NEEDS]->(c:Competency)
+WHERE ($industry IS NULL OR EXISTS { (e)-[:IN_INDUSTRY]->(:Industry {id: $industry}) })
+RETURN e.id AS employer, c.id AS competency, n.level AS level"""
+    regions = [f"region:r0-c{i:02d}" for i in range(6)]
+    params = {"occupations": None, "employers": None, "competencies": None, "industry": None}
+    variants = {
+        "demands (today)": q.demands,
+        "demands (region first)": demands_first,
+        "needs (today)": q.needs,
+        "needs (region first)": needs_first,
+    }
+    times: dict[str, list[float]] = defaultdict(list)
+    rows: dict[str, int] = {}
+    with store.driver.session() as session:
+        for _ in range(repeat):
+            for name, query in variants.items():
+                start = time.perf_counter()
+                found = 0
+                for region in regions:
+                    found += len(
+                        session.execute_read(lambda tx, q=query, r=region: tx.run(q, region=r, **params).values())
+                    )
+                times[name].append((time.perf_counter() - start) / len(regions))
+                rows[name] = found
+    store.close()
+    return {
+        "ms_per_call_p50": {k: round(sorted(v)[len(v) // 2] * 1000, 2) for k, v in times.items()},
+        "rows": rows,
+        "loadavg": loadavg(),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -477,6 +543,7 @@ def main() -> None:
             "entity-label",
             "typed-adjacency",
             "api-split",
+            "neo4j-region",
         ],
     )
     parser.add_argument("--repeat", type=int, default=1)
@@ -488,6 +555,8 @@ def main() -> None:
         result = embedded_write(args.repeat)
         print(result.pop("profile"))
         print(json.dumps(result))
+    elif args.what == "neo4j-region":
+        print(json.dumps(neo4j_region(args.repeat), indent=1))
     elif args.what == "api-split":
         print(json.dumps(api_split(args.scale), indent=1))
     elif args.what == "typed-adjacency":
