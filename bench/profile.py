@@ -5,8 +5,12 @@ fix proposed in docs/benchmarks.md can be measured before it is made.
 
     python -m bench.profile neo4j-write      # where an ESCO write into Neo4j spends its time
     python -m bench.profile embedded-write   # cProfile of an ESCO write into the embedded store
-    python -m bench.profile embedded-reads   # typed adjacency for the embedded primitives
+    python -m bench.profile region-first     # employers of a region found from the region (embedded)
+    python -m bench.profile neo4j-region     # the same for the Neo4j demands/needs queries
     python -m bench.profile questions        # cProfile of the slow questions on the ×1 workload
+    python -m bench.profile primitive-costs  # each primitive call of some questions, timed alone (Neo4j)
+    python -m bench.profile entity-label     # one shared label for lookups by id (Neo4j)
+    python -m bench.profile api-split        # a coverage request's stages besides the engine
 """
 
 from __future__ import annotations
@@ -343,62 +347,41 @@ def entity_label(scale: float = 1.0, repeat: int = 20) -> dict[str, Any]:
     }
 
 
-class TypedAdjacency:
-    """Prototype: the embedded store's reads over an adjacency index by relationship type.
+def _region_first_store(store: Any) -> Any:
+    """Prototype: ``store`` read through a reader whose ``_employers`` starts from the region.
 
-    ``graph.embedded._Reader._out/_in`` walk *every* relationship of a node and keep those of one type, so
-    asking an ESCO skill for its EXACT_MATCH links walks all its REQUIRES (thousands for the transversal
-    skills) and asking a standard's competency for its matches walks every DEVELOPS of every program. This
-    wrapper builds ``node -> type -> [(other, props)]`` both ways once (the store would keep it up to date
-    where it adds and removes edges) and answers the same primitives from it.
+    ``graph.embedded._Reader._employers`` takes every employer of the graph and keeps those IN_REGION the
+    region, so ``demands``/``needs`` with a region cost the number of employers in the graph (×16 has 16×).
+    The region's own IN_REGION links give the same employers directly.
     """
+    from graph import embedded
 
-    def __init__(self, store: Any, region_first: bool = False) -> None:
-        from graph import embedded
+    class RegionFirst(embedded._Reader):
+        def _employers(self, employers: Any, region: str | None, industry: str | None) -> set[str] | None:
+            if region is None or employers is not None:
+                return super()._employers(employers, region, industry)
+            kept = {e for e, _ in self._in(region, "IN_REGION") if self._is(e, "Employer")}
+            if industry is not None:
+                kept = {e for e in kept if any(t == industry for t, _ in self._out(e, "IN_INDUSTRY"))}
+            return kept
 
-        self.store = store
-        self.schema = store.schema
-        self.kind = "embedded+typed" + ("+region" if region_first else "")
-        out: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = defaultdict(lambda: defaultdict(list))
-        into: dict[str, dict[str, list[tuple[str, dict[str, Any]]]]] = defaultdict(lambda: defaultdict(list))
-        for source, target, data in store._graph.edges(data=True):
-            out[source][data["type"]].append((target, data["props"]))
-            into[target][data["type"]].append((source, data["props"]))
-        empty: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        nodes = store._graph._node
+    class Wrapped:
+        schema = store.schema
+        kind = "embedded+region-first"
 
-        class Reader(embedded._Reader):
-            def _label(self, node: str) -> str | None:
-                data = nodes.get(node)
-                return None if data is None else data["label"]
+        def read(self, work: Callable[[Any], Any]) -> Any:
+            with store._lock:
+                return work(RegionFirst(store._graph, store._by_label, store._typed))
 
-            def _out(self, node: str, etype: str) -> Any:
-                return iter(out.get(node, empty).get(etype, ()))
-
-            def _in(self, node: str, etype: str) -> Any:
-                return iter(into.get(node, empty).get(etype, ()))
-
-        class RegionFirst(Reader):
-            """Also: employers of a region found from the region (its IN_REGION links), not by scanning
-            every employer of the graph and keeping those in the region."""
-
-            def _employers(self, employers: Any, region: str | None, industry: str | None) -> set[str] | None:
-                if region is None or employers is not None:
-                    return super()._employers(employers, region, industry)
-                kept = {e for e, _ in self._in(region, "IN_REGION") if self._is(e, "Employer")}
-                if industry is not None:
-                    kept = {e for e in kept if any(t == industry for t, _ in self._out(e, "IN_INDUSTRY"))}
-                return kept
-
-        self._reader = RegionFirst if region_first else Reader
-
-    def read(self, work: Callable[[Any], Any]) -> Any:
-        with self.store._lock:
-            return work(self._reader(self.store._graph, self.store._by_label))
+    return Wrapped()
 
 
-def typed_adjacency(scale: float = 1.0, budget: float = 3.0) -> dict[str, Any]:
-    """Question latency on the embedded store at ``scale``: as it is, and over ``TypedAdjacency``, alternating."""
+def region_first(scale: float = 1.0, budget: float = 4.0) -> dict[str, Any]:
+    """demand and match_employer on the embedded store at ``scale``: as they are, and region-first, alternating.
+
+    (The first prototype measured here, an adjacency index by relationship type, is applied since commit
+    47c046b: ``graph.embedded.TypedAdjacency``; its before/after figures are in bench/analysis.md.)
+    """
     from bench import loads, questions, workload
     from graph.embedded import EmbeddedStore
     from graph.service import Chanjiao
@@ -413,20 +396,16 @@ def typed_adjacency(scale: float = 1.0, budget: float = 3.0) -> dict[str, Any]:
         del work
         gc.collect()
         gc.freeze()
-        typed = TypedAdjacency(store)
-        region = TypedAdjacency(store, region_first=True)
-        for name in questions.calls(probes):
+        fixed = _region_first_store(store)
+        for name in ("demand", "match_employer"):
             before = questions.measure(store, probes, budget, 400, {name})[name]
-            after = questions.measure(typed, probes, budget, 400, {name})[name]  # type: ignore[arg-type]
+            after = questions.measure(fixed, probes, budget, 400, {name})[name]  # type: ignore[arg-type]
             out[name] = {
                 "p50": [before["question"]["p50"], after["question"]["p50"]],
                 "p95": [before["question"]["p95"], after["question"]["p95"]],
                 "speed-up p50": round(before["question"]["p50"] / after["question"]["p50"], 2),
                 "loadavg": loadavg(),
             }
-            if name in ("demand", "match_employer"):
-                both = questions.measure(region, probes, budget, 400, {name})[name]  # type: ignore[arg-type]
-                out[name]["typed+region_first"] = [both["question"]["p50"], both["question"]["p95"]]
         store.close()
     return out
 
@@ -541,7 +520,7 @@ def main() -> None:
             "questions",
             "primitive-costs",
             "entity-label",
-            "typed-adjacency",
+            "region-first",
             "api-split",
             "neo4j-region",
         ],
@@ -559,8 +538,8 @@ def main() -> None:
         print(json.dumps(neo4j_region(args.repeat), indent=1))
     elif args.what == "api-split":
         print(json.dumps(api_split(args.scale), indent=1))
-    elif args.what == "typed-adjacency":
-        print(json.dumps(typed_adjacency(args.scale), indent=1))
+    elif args.what == "region-first":
+        print(json.dumps(region_first(args.scale), indent=1))
     elif args.what == "entity-label":
         print(json.dumps(entity_label(args.scale, args.repeat), indent=1))
     elif args.what == "primitive-costs":

@@ -203,10 +203,13 @@ def _context(results: dict[float, dict[str, Any]]) -> list[str]:
     ]
     for scale, data in results.items():
         m = data["machine"]
-        out.append(
-            f"- {_x(scale)}: started {m['started']}, load average (1/5/15 min) {m['loadavg_start']} at the start, "
-            f"{m.get('loadavg_end', '—')} at the end"
-        )
+        for kind, r in data["stores"].items():
+            started = r.get("started", m["started"])
+            commit = r.get("commit", m.get("commit", "?"))
+            out.append(
+                f"- {_x(scale)} {kind}: started {started} on {commit}; load average (1/5/15 min) "
+                f"{r.get('loadavg_start', m['loadavg_start'])} at the start, {r.get('loadavg_end', '—')} at the end"
+            )
     out.append(
         "- The machine's 2 cores were shared with 3–4 other engineers' jobs (test suites, other Neo4j servers) "
         "during every run: absolute times are noisy, the ratios (each measured in the same run, interleaved "
@@ -605,7 +608,9 @@ def _memory(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> 
     note = (
         "*full gc*: one `gc.collect()` with the graph loaded — the pause a request meets whenever Python's "
         "oldest generation is collected; *after gc.freeze()*: the same once the graph is in the permanent "
-        "generation (the proposed fix)."
+        "generation (the proposed fix). *Neo4j store MB* is the database directory at the end of that store's "
+        "run; it does not shrink when the bench clears the database, so a scale measured after a larger one "
+        "shows the larger one's size."
     )
     return [*_table(header, rows), note, "", f"![memory](img/{name})", ""]
 

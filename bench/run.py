@@ -143,7 +143,13 @@ def esco_pairs(
 def run_store(
     kind: str, workload: Workload, schema: Schema, work: Path, settings: Settings, batches: loads.Batches
 ) -> dict[str, Any]:
-    result: dict[str, Any] = {"loadavg_start": loadavg()}
+    # When and on which code each store was measured: a scale's stores may come from different runs.
+    context = machine()
+    result: dict[str, Any] = {
+        "loadavg_start": loadavg(),
+        "started": context["started"],
+        "commit": context["commit"],
+    }
     if "loads" in settings.steps and settings.esco_pairs:
         result["esco_pairs"] = esco_pairs(kind, workload, schema, work, batches, settings.esco_pairs)
     if kind == "embedded":
