@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import Response
 
 from api import problems
 from api.ratelimit import ENVELOPE, BodyLimit
@@ -42,19 +41,8 @@ def create_app(settings: Settings | None = None, service: Chanjiao | None = None
     if service is not None:
         app.state.service = service  # usable before (or without) the lifespan running
     problems.install(app)
-    # Innermost, so that its 413 is raised in the app's own body parsing (the middleware below wraps it in a task).
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + ENVELOPE)  # bodies that declare no length
-
-    @app.middleware("http")
-    async def refuse_oversized(request: Request, call_next):
-        declared = request.headers.get("content-length")
-        # Room for the multipart envelope around an upload of the largest allowed size.
-        if declared and declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
-            return problems.problem(
-                413, "Payload too large", f"requests are limited to {settings.max_upload_bytes} bytes", request.url.path
-            )
-        response: Response = await call_next(request)
-        return response
+    # Counts the bytes as they arrive, so its 413 for a chunked body is raised in the app's own body parsing.
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + ENVELOPE)
 
     if settings.cors_origins:
         app.add_middleware(

@@ -24,6 +24,7 @@ from rich.table import Table
 from api import exports
 from api.question_models import ResourceType, Weight
 from graph.errors import InvalidInputError
+from graph.questions.gaps import MAX_CANDIDATES
 from graph.service import Chanjiao
 
 TableOut = Enum("TableOut", {f: f for f in ("table", "json", *exports.TABLES)}, type=str)
@@ -234,6 +235,9 @@ def gaps(
     level: LevelOption = None,
     include_optional: IncludeOptional = False,
     close_match: CloseMatch = False,
+    max_candidates: Annotated[
+        int, typer.Option("--candidates", min=0, help="candidates listed per gap, the best first")
+    ] = MAX_CANDIDATES,
     store: StoreOption = None,
     fmt: TableFormat = None,
     output: Output = None,
@@ -242,7 +246,12 @@ def gaps(
     chosen = _resolve(fmt, output, TableOut)
     with opened(store) as service:
         answer = service.questions.gaps(
-            program, occupation, level, include_optional=include_optional, close_match=close_match
+            program,
+            occupation,
+            level,
+            include_optional=include_optional,
+            close_match=close_match,
+            max_candidates=max_candidates,
         )
         names = _named(service, program, occupation)
 

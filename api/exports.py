@@ -214,6 +214,7 @@ def _(answer: Gaps) -> list[Sheet]:
             "典型工作任务",
             "相关企业",
             "候选课程",
+            "候选总数",
             "英文名称",
         ],
     )
@@ -236,6 +237,7 @@ def _(answer: Gaps) -> list[Sheet]:
                 _join(g.tasks),
                 _join(e.name_zh or e.employer for e in g.employers),
                 _join(dict.fromkeys(c.learning_task or c.course for c in g.candidates)),
+                g.candidate_count,
                 g.name_en,
             ]
         )

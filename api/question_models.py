@@ -242,7 +242,10 @@ class Gap(_Out):
     tasks: list[str]
     demand: int = Field(description="demand weight: people to be hired who need it (see docs/questions.md)")
     employers: list[EmployerInterest]
-    candidates: list[Candidate]
+    candidates: list[Candidate] = Field(
+        description="the best max_candidates: the competency itself first, then higher levels"
+    )
+    candidate_count: int = Field(description="all courses and learning tasks elsewhere that would close it")
 
 
 class Gaps(_Out):
@@ -253,6 +256,7 @@ class Gaps(_Out):
     level: int
     include_optional: bool
     close_match: bool
+    max_candidates: int
     gaps: Page[Gap]
 
     model_config = ConfigDict(
@@ -264,6 +268,7 @@ class Gaps(_Out):
                     "level": 3,
                     "include_optional": False,
                     "close_match": False,
+                    "max_candidates": 10,
                     "gaps": {
                         "data": [
                             {
@@ -300,6 +305,7 @@ class Gaps(_Out):
                                         "resources": [],
                                     }
                                 ],
+                                "candidate_count": 1,
                             }
                         ],
                         "count": 11,

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.problems import problem
+
 #: Room for the multipart envelope around an upload of the largest allowed size.
 ENVELOPE = 64 * 1024
 
@@ -62,11 +64,13 @@ class RateLimiter:
 
 
 class BodyLimit:
-    """Refuse a request body larger than ``limit`` bytes with 413, counting the bytes as they arrive.
+    """Refuse a request body larger than ``limit`` bytes with 413.
 
-    A declared ``Content-Length`` is checked up front (``api/app.py``); a body
-    sent in chunks declares none, and is stopped here as soon as it grows too
-    large, before it is spooled to disk or parsed.
+    A declared ``Content-Length`` is checked before anything is read; a body
+    sent in chunks declares none, and is stopped as soon as it grows too
+    large, before it is spooled to disk or parsed. A plain ASGI middleware:
+    every request passes through it, and Starlette's ``BaseHTTPMiddleware``
+    would cost each one a task and a stream.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -77,6 +81,11 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        detail = f"requests are limited to {self.limit - ENVELOPE} bytes"
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await problem(413, "Payload too large", detail, scope["path"])(scope, receive, send)
+            return
         received = 0
 
         async def counted() -> Message:
@@ -86,7 +95,7 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > self.limit:
                     # Raised inside the app's body parsing, so the app's handler turns it into problem details.
-                    raise HTTPException(413, f"requests are limited to {self.limit - ENVELOPE} bytes")
+                    raise HTTPException(413, detail)
             return message
 
         await self.app(scope, counted, send)

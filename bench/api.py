@@ -191,6 +191,10 @@ def measure(
         paths = request_paths(kind, route, probes)
         say(f"  API up in {server.startup_s:.1f}s; endpoint {kind}: {paths[0]}")
         load_test(server, paths, 4, min(2.0, duration), 2000, work)  # warm both workers
+        # The serving floor: the cheapest route (GET /health, no key, answered from memory) one at a time —
+        # what uvicorn, Starlette and FastAPI cost a request whatever it asks.
+        floor = load_test(server, ["/health"], 1, min(duration, 5.0), max_requests, work)
+        say(f"  API floor (/health, c=1): p50 {floor['latency'].get('p50')} ms")
         runs = []
         for c in [1, *concurrency]:
             result = load_test(server, paths, c, duration, max_requests, work)
@@ -208,6 +212,7 @@ def measure(
         "runs": runs,
         "engine": engine,
         "overhead": round(single / engine["engine"]["p50"], 2) if single and engine["engine"].get("p50") else None,
+        "floor": floor,
         "overhead_vs_json": (
             round(single / engine["engine_json"]["p50"], 2) if single and engine["engine_json"].get("p50") else None
         ),

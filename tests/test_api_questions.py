@@ -14,10 +14,11 @@ from typing import Any, ClassVar
 from urllib.parse import quote, unquote
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api import question_models
+from api import question_models, routes
 from api.app import create_app
 from graph.embedded import EmbeddedStore
 from graph.questions import Questions
@@ -228,6 +229,33 @@ def test_every_answer_is_the_engines(
     paged: tuple[str, ...],
 ) -> None:
     assert unpage(ask(client, method, url, args), *paged) == question(demo.questions).as_dict()
+
+
+CO_CASES = [
+    ("GET", f"/programs/{IRAM}/assessed-coverage", {"occupation": OPERATOR, "level": 3}),
+    ("GET", f"/programs/{IRAM}/outcome-gaps", {"occupation": OPERATOR, "cohort": "cohort:IRAM-2025"}),
+    ("GET", f"/programs/{IRAM}/research-uptake", {"on": "2026-06-01"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "args"),
+    [c[1:4] for c in CASES] + CO_CASES,
+    ids=[c[0] for c in CASES] + ["assessed-coverage", "outcome-gaps", "research-uptake"],
+)
+def test_every_answer_is_what_its_response_model_documents(
+    client: TestClient, method: str, url: str, args: dict[str, Any]
+) -> None:
+    # The routes send the engine's dict as it is (no re-validation), so this is where drift between the
+    # engine's answers and the documented models is caught: nothing missing, nothing extra, same values.
+    body = ask(client, method, url, args)
+    path = url.split("?")[0]
+    (model,) = [
+        r.response_model
+        for r in [*routes.questions.router.routes, *routes.co.router.routes]
+        if isinstance(r, APIRoute) and method in r.methods and r.path_regex.match(path)
+    ]
+    assert model.model_validate(body).model_dump(mode="json") == body
 
 
 class TestDemoFacts:

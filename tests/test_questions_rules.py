@@ -332,6 +332,53 @@ class TestGaps:
         assert [(r.id, r.type) for r in m[0].resources] == [("res:R2", "micro_video")]
         # K2 close-matches K, but C1 is in P: never a candidate.
         assert g["comp:K"].candidates == []
+        assert [(x.competency, x.candidate_count) for x in g.values()] == [
+            ("comp:B", 0),
+            ("comp:N", 1),
+            ("comp:M", 1),
+            ("comp:K", 0),
+        ]
+
+    def test_the_best_candidates_are_listed_and_all_counted(self, service: Chanjiao, q: Questions) -> None:
+        # N (required at 3) gains: Y1 at 3, Y2 at 5, lt:Y3-1 at 4, Y4 through N2 (EXACT_MATCH) at 5, Y5 at 2.
+        service.upsert(
+            [
+                *(course(f"course:Y{i}") for i in range(1, 6)),
+                NodeRecord("LearningTask", "lt:Y3-1", {"name_zh": "Y3的学习任务"}),
+                NodeRecord("Competency", "comp:N2", {"name_en": "N2", "dimension": "professional", "kind": "skill"}),
+            ],
+            [
+                E("EXACT_MATCH", "comp:N2", "comp:N"),
+                E("HAS_LEARNING_TASK", "course:Y3", "lt:Y3-1"),
+                *(E("INCLUDES", "prog:Q", f"course:Y{i}") for i in range(1, 6)),
+                dev("course:Y1", "N", 3),
+                dev("course:Y2", "N", 5),
+                dev("lt:Y3-1", "N", 4),
+                dev("course:Y4", "N2", 5),
+                dev("course:Y5", "N", 2),
+            ],
+            source="rules",
+        )
+
+        def listed(max_candidates: int) -> tuple[list[tuple[str | None, ...]], int]:
+            n = next(
+                x for x in q.gaps("prog:P", "occ:O", 3, max_candidates=max_candidates).gaps if x.competency == "comp:N"
+            )
+            return [(x.course, x.learning_task, x.competency, x.level) for x in n.candidates], n.candidate_count
+
+        # The competency itself before a match, then the higher level, then the id.
+        everything = [
+            ("course:Y2", None, "comp:N", 5),
+            ("course:Y3", "lt:Y3-1", "comp:N", 4),
+            ("course:X1", None, "comp:N", 3),
+            ("course:Y1", None, "comp:N", 3),
+            ("course:Y4", None, "comp:N2", 5),
+        ]
+        assert listed(10) == (everything, 5)
+        assert listed(2) == (everything[:2], 5)
+        assert listed(0) == ([], 5)
+        with pytest.raises(InvalidInputError, match="max_candidates must be 0 or more, not -1"):
+            q.gaps("prog:P", "occ:O", 3, max_candidates=-1)
 
 
 class TestWhatIf:

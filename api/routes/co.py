@@ -11,6 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
 
 from api.co_models import AssessedCoverage, OutcomeGaps, ResearchUptake
 from api.deps import ServiceDep
@@ -51,7 +52,7 @@ def assessed_coverage(
     answer = service.questions.assessed_coverage(
         program_id, occupation, level, include_optional=include_optional, close_match=close_match
     )
-    return answer.as_dict()
+    return JSONResponse(answer.as_dict())  # ready: see api.routes.questions._json
 
 
 @router.get(
@@ -88,7 +89,7 @@ def outcome_gaps(
         include_optional=include_optional,
         close_match=close_match,
     )
-    return answer.as_dict()
+    return JSONResponse(answer.as_dict())  # ready: see api.routes.questions._json
 
 
 @router.get(
@@ -111,4 +112,4 @@ def research_uptake(
     answer = service.questions.research_uptake(
         program_id, occupation, level, on=on, include_optional=include_optional, close_match=close_match
     )
-    return answer.as_dict()
+    return JSONResponse(answer.as_dict())  # ready: see api.routes.questions._json

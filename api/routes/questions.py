@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from api import exports
 from api.deps import Limit, Offset, ServiceDep
@@ -36,6 +36,7 @@ from api.question_models import (
     WhatIf,
     WhatIfRequest,
 )
+from graph.questions.gaps import MAX_CANDIDATES
 
 router = APIRouter(tags=["questions"])
 
@@ -109,13 +110,18 @@ def _download(request: Request, answer: Any, fmt: str) -> Response:
     )
 
 
-def _json(answer: Any, paged: tuple[str, ...] = (), offset: int = 0, limit: int = 0) -> dict[str, Any]:
-    """The answer's ``as_dict()``, with the lists named in ``paged`` as pages."""
+def _json(answer: Any, paged: tuple[str, ...] = (), offset: int = 0, limit: int = 0) -> JSONResponse:
+    """The answer's ``as_dict()``, with the lists named in ``paged`` as pages, as a ready response.
+
+    Ready, because FastAPI would otherwise validate the dict the engine built against the response model
+    again and re-encode it — half the serving cost of a small answer. The models still document the
+    answers (OpenAPI), and the tests check every answer against its model.
+    """
     body: dict[str, Any] = answer.as_dict()
     for key in paged:
         items = body[key]
         body[key] = {"data": items[offset : offset + limit], "count": len(items), "offset": offset, "limit": limit}
-    return body
+    return JSONResponse(body)
 
 
 def _respond(
@@ -175,13 +181,21 @@ def gaps(
     level: MaybeLevel = None,
     include_optional: IncludeOptional = False,
     close_match: CloseMatch = False,
+    max_candidates: Annotated[
+        int, Query(ge=0, le=1000, description="candidates listed per gap, the best first (candidate_count: all)")
+    ] = MAX_CANDIDATES,
     offset: Offset = 0,
     limit: Limit = 50,
     fmt: TableFormatQuery = None,
 ) -> Any:
     """Ranked by the number of tasks needing them, importance, demand and id; one page of them."""
     answer = service.questions.gaps(
-        program_id, occupation, level, include_optional=include_optional, close_match=close_match
+        program_id,
+        occupation,
+        level,
+        include_optional=include_optional,
+        close_match=close_match,
+        max_candidates=max_candidates,
     )
     return _respond(request, answer, fmt, TableFormat, ("gaps",), offset, limit)
 

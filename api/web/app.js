@@ -1306,9 +1306,9 @@ function employers(gap) {
 }
 
 function candidates(gap) {
-  if (!gap.candidates.length) return h("span", { class: "muted" }, t("gaps.noCandidates"));
+  if (!gap.candidate_count) return h("span", { class: "muted" }, t("gaps.noCandidates"));
   const seen = new Set();
-  return h(
+  const list = h(
     "ul",
     { class: "plain candidates" },
     gap.candidates.map((c) => {
@@ -1355,6 +1355,10 @@ function candidates(gap) {
       );
     }),
   );
+  // The API lists the best few; say how many more exist rather than implying these are all.
+  const more = gap.candidate_count - gap.candidates.length;
+  if (more > 0) list.append(h("li", { class: "muted" }, t("gaps.moreCandidates", { n: more })));
+  return list;
 }
 
 /** Mark the gaps the current what-if closes or changes; disable "try" on courses already added. */

@@ -4,7 +4,12 @@ Ranking (most important first): the number of O's typical work tasks that need
 the competency, then its importance (absent counts as the scale's middle), then
 its demand weight (``headcount``), then its id.
 Candidates are courses and learning tasks outside P that develop the
-competency (or a match of it) at or above the required level.
+competency (or a match of it) at or above the required level; the best
+``max_candidates`` of each gap are listed (the competency itself before a match,
+then the higher developed level, then by id) and ``candidate_count`` counts them
+all. The bound keeps one answer the size of its neighbourhood: the same
+national competency is developed by every province's programs, so the full list
+(and the reads behind it) would grow with the population of the graph.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from graph.errors import InvalidInputError
 from graph.questions.coverage import Coverage, Setting, score, setting
 from graph.questions.facts import Facts
 from graph.questions.levels import level_range, satisfies
 from graph.questions.model import COVERED, Answer, Options, ResourceRef, names, sort_key
+from graph.store import DevelopsRow
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ class Gap(Answer):
     demand: int
     employers: list[EmployerInterest]
     candidates: list[Candidate]
+    candidate_count: int
 
 
 @dataclass(frozen=True)
@@ -72,14 +80,28 @@ class Gaps(Answer):
     level: int
     include_optional: bool
     close_match: bool
+    max_candidates: int
     gaps: list[Gap]
 
     def ids(self) -> list[str]:
         return [g.competency for g in self.gaps]
 
 
-def gaps(facts: Facts, program: str, occupation: str, level: int | None, options: Options) -> Gaps:
+#: Candidates listed per gap unless asked otherwise.
+MAX_CANDIDATES = 10
+
+
+def gaps(
+    facts: Facts,
+    program: str,
+    occupation: str,
+    level: int | None,
+    options: Options,
+    max_candidates: int = MAX_CANDIDATES,
+) -> Gaps:
     """Question 2 for ``program`` against ``occupation`` at ``level`` (None: the level P targets O at)."""
+    if max_candidates < 0:
+        raise InvalidInputError(f"max_candidates must be 0 or more, not {max_candidates}")
     facts.nodes([program, occupation])
     facts.expect([program], "Program")
     facts.expect([occupation], "Occupation")
@@ -87,10 +109,10 @@ def gaps(facts: Facts, program: str, occupation: str, level: int | None, options
     s = setting(facts, occupation, level, options, None, with_demand=True)
     courses = [r.course for r in facts.curriculum(program)]
     cov = score(facts, s, program, courses, facts.developed(courses, s.matches))
-    return rank(facts, s, cov)
+    return rank(facts, s, cov, max_candidates)
 
 
-def rank(facts: Facts, s: Setting, cov: Coverage) -> Gaps:
+def rank(facts: Facts, s: Setting, cov: Coverage, max_candidates: int = MAX_CANDIDATES) -> Gaps:
     """The gaps of ``cov`` ranked, with employers and candidates."""
     assert s.demand is not None
     low, high = level_range(facts.schema)
@@ -109,7 +131,7 @@ def rank(facts: Facts, s: Setting, cov: Coverage) -> Gaps:
     employer_ids = set(demanders)
     for c in open_:
         employer_ids |= set(s.demand.needed_by(c.competency))
-    candidates = _candidates(facts, s, cov, [c.competency for c in open_], sorted(employer_ids))
+    found = _candidates(facts, s, cov, [c.competency for c in open_], sorted(employer_ids), max_candidates)
     employer_nodes = facts.nodes(employer_ids)
     result = []
     for i, c in enumerate(open_, start=1):
@@ -132,18 +154,21 @@ def rank(facts: Facts, s: Setting, cov: Coverage) -> Gaps:
                 tasks=c.tasks,
                 demand=demand[c.competency],
                 employers=employers,
-                candidates=candidates.get(c.competency, []),
+                candidates=found[c.competency][0],
+                candidate_count=found[c.competency][1],
             )
         )
-    return Gaps(cov.program, cov.occupation, cov.level, cov.include_optional, cov.close_match, result)
+    return Gaps(cov.program, cov.occupation, cov.level, cov.include_optional, cov.close_match, max_candidates, result)
 
 
 def _candidates(
-    facts: Facts, s: Setting, cov: Coverage, open_ids: list[str], also_read: Iterable[str]
-) -> dict[str, list[Candidate]]:
-    """Per open competency: courses / learning tasks outside the program that develop it (or a match) well enough.
+    facts: Facts, s: Setting, cov: Coverage, open_ids: list[str], also_read: Iterable[str], limit: int
+) -> dict[str, tuple[list[Candidate], int]]:
+    """Per open competency: the best ``limit`` courses / learning tasks outside the program that develop it
+    (or a match) well enough, and how many there are in all.
 
-    ``also_read``: more nodes to read along with the candidates' (saving a read).
+    Only the kept candidates' programs, resources and names are read. ``also_read``: more nodes to read along
+    with the candidates' (saving a read).
     """
     inside = set(cov.courses)
     wanted = {c: s.matches.equivalents(c) for c in open_ids}
@@ -151,9 +176,12 @@ def _candidates(
     rows = facts.reader.develops(competencies=everything) if everything else []
     rows = sorted({r for r in rows if r.course not in inside}, key=lambda r: sort_key(*r))
     hits: dict[str, list] = {}
+    counts: dict[str, int] = {}
     for c in open_ids:
         required_level = s.requirements[c].level
-        hits[c] = [r for r in rows if r.competency in wanted[c] and satisfies(required_level, r.level)]
+        found = [r for r in rows if r.competency in wanted[c] and satisfies(required_level, r.level)]
+        counts[c] = len(found)
+        hits[c] = sorted(found, key=lambda r, c=c: _preference(r, c))[:limit]
     used = {r for found in hits.values() for r in found}
     courses = sorted({r.course for r in used if r.course is not None})
     tasks = sorted({r.learning_task for r in used if r.learning_task is not None})
@@ -161,9 +189,10 @@ def _candidates(
     for row in facts.reader.includes(courses=courses) if courses else []:
         programs.setdefault(row.course, set()).add(row.program)
     resources = facts.resources(courses, tasks, with_nodes=[*courses, *tasks, *also_read])
-    result: dict[str, list[Candidate]] = {}
+    result: dict[str, tuple[list[Candidate], int]] = {}
     for c, found in hits.items():
-        result[c] = []
+        listed: list[Candidate] = []
+        result[c] = (listed, counts[c])
         for r in found:
             if r.learning_task is not None:
                 refs = resources.of_learning_task(r.learning_task, r.course)
@@ -171,5 +200,11 @@ def _candidates(
                 refs = resources.of_course(r.course or "")
             zh, en = names(facts.node(r.learning_task or r.course or ""))
             on = sorted(programs.get(r.course or "", ()))
-            result[c].append(Candidate(r.course, r.learning_task, zh, en, r.competency, r.level, on, refs))
+            listed.append(Candidate(r.course, r.learning_task, zh, en, r.competency, r.level, on, refs))
     return result
+
+
+def _preference(row: DevelopsRow, competency: str) -> tuple:
+    """Better candidates first: ``competency`` itself before a match, then the higher level, then by id."""
+    level = row.level if row.level is not None else float("-inf")
+    return (row.competency != competency, -level, sort_key(*row))

@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,19 +33,35 @@ class Answer:
         return plain(self)  # type: ignore[no-any-return]
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def plain(value: Any) -> Any:
     """``value`` with dataclasses turned into dicts and tuples into lists, recursively.
 
     >>> plain({"a": (1, ResourceRef("r", None, None, None, None))})["a"][1]["id"]
     'r'
     """
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    # Every HTTP answer passes through here (thousands of objects for a large one), so the common cases
+    # come first and a dataclass's field names are looked up once per class, not per object.
+    if isinstance(value, _SCALARS):
+        return value
+    names = _field_names(type(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass ``cls``, in order; None for any other class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def sort_key(*values: Any) -> tuple[tuple[bool, Any], ...]:
