@@ -203,9 +203,17 @@ def _check_cycles(
 ) -> list[EdgeRecord]:
     """Drop (and report) every new relationship of an acyclic type that closes a cycle."""
     dropped: set[int] = set()
+    # One pass over the edges for every acyclic type together (not one per relationship type).
+    by_type: dict[str, dict[tuple[str, str], EdgeRecord]] = {
+        rel.name: {} for rel in schema.relationships.values() if rel.acyclic
+    }
+    for e in edges:
+        pairs = by_type.get(e.type)
+        if pairs is not None:
+            pairs[(e.source, e.target)] = e
     for rel in schema.relationships.values():
-        new = {(e.source, e.target): e for e in edges if e.type == rel.name}
-        if not rel.acyclic or not new:
+        new = by_type.get(rel.name)
+        if not new:
             continue
         graph = nx.DiGraph(list(new))
         # A new s → t closes a cycle only if t already reaches s: walk the stored

@@ -278,7 +278,7 @@ def test_embedded_store_killed_mid_write_reopens_at_the_last_commit(
     service.close()
 
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path), "20000"],
+        [sys.executable, "-c", CHILD, str(path), "100000"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

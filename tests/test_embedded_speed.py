@@ -1,0 +1,198 @@
+"""What the embedded store does to stay fast (bench/analysis.md, "Miss 2" and "Miss 5"), and that it changes
+no answer: the graph out of the garbage collector's sight, the search index caught up lazily, the audit
+trail encoded without building its objects, employers found from their region.
+"""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.audit import canonical, dump_changes, load_changes
+from graph.embedded import EmbeddedStore
+from graph.records import NodeRecord
+from graph.service import Chanjiao
+from loaders.pipeline import load
+from loaders.sources import DEMO_PATH
+from loaders.workbook import read_workbook
+from ontology.schema import Schema
+
+QUERIES = ["工业机器人", "机器人 编程", "焊接", "robot", "safety", "视觉系统 标定", "PLC"]
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path, schema: Schema) -> Iterator[EmbeddedStore]:
+    store = EmbeddedStore(tmp_path / "chanjiao.db", schema)
+    load(Chanjiao(store), read_workbook(DEMO_PATH, schema), source="demo")
+    yield store
+    store.close()
+
+
+def tracked_ids() -> set[int]:
+    """The objects the collector walks (the frozen ones are not among them)."""
+    return {id(o) for o in gc.get_objects()}
+
+
+def searches(store: EmbeddedStore) -> list[list[tuple[str, float]]]:
+    return [[(n.id, score) for n, score in store.search(q, None, 50)] for q in QUERIES]
+
+
+class TestTheCollectorNeverWalksTheGraph:
+    def test_after_opening_a_store(self, demo_store: EmbeddedStore, schema: Schema) -> None:
+        reopened = EmbeddedStore(demo_store.path, schema)
+        data = reopened._graph.nodes["program:IRAM"]
+        assert gc.is_tracked(data) and id(data) not in tracked_ids()
+        reopened.close()
+
+    def test_after_a_write_and_after_the_first_search(self, demo_store: EmbeddedStore) -> None:
+        Chanjiao(demo_store).upsert(
+            [NodeRecord("Course", "course:NEW", {"name_zh": "新课程", "category": "integrated"})], []
+        )
+        data = demo_store._graph.nodes["course:NEW"]
+        assert gc.is_tracked(data) and id(data) not in tracked_ids()
+        demo_store.search("新课程", None, 5)
+        postings = demo_store._postings
+        assert postings is not None and id(postings) not in tracked_ids()
+
+    def test_a_write_leaves_no_reference_cycle_behind(self, demo_store: EmbeddedStore) -> None:
+        """Garbage that is a cycle would be frozen by the next write and kept for good."""
+        props = {"name_zh": "新课程", "category": "integrated"}
+
+        def work(tx):
+            tx.put_nodes([("course:NEW", "Course", props, canonical(props))])
+            return weakref.ref(tx)
+
+        tx = demo_store.audited(work)
+        assert tx() is None  # freed by reference counting, not left for the collector
+
+    @pytest.mark.parametrize("close", [True, False], ids=["closed", "dropped"])
+    def test_a_store_let_go_frees_its_graph_and_its_file(self, tmp_path: Path, schema: Schema, close: bool) -> None:
+        store = EmbeddedStore(tmp_path / "chanjiao.db", schema)
+        load(Chanjiao(store), read_workbook(DEMO_PATH, schema), source="demo")
+        store.counts()  # networkx caches views of the graph on it: the graph is now a reference cycle
+        graph, db = weakref.ref(store._graph), store._db
+        if close:
+            store.close()
+        del store
+        gc.collect()  # what the collector can still see of it
+        left = graph()
+        assert left is None or (len(left) == 0 and left.number_of_edges() == 0)
+        with pytest.raises(sqlite3.ProgrammingError):
+            db.execute("SELECT 1")
+
+    def test_the_collector_runs_again_after_a_write(self, demo_store: EmbeddedStore, tmp_path: Path) -> None:
+        """It is paused while a write builds the graph, and resumed however the write ends."""
+        service = Chanjiao(demo_store)
+        service.upsert([NodeRecord("Course", "course:IR-301", {"hours": 99})], [])
+        assert gc.isenabled()
+
+        def fails(tx):
+            raise RuntimeError("no")
+
+        with pytest.raises(RuntimeError):
+            demo_store.audited(fails)
+        assert gc.isenabled()
+        gc.disable()  # an application that runs without it keeps it off
+        try:
+            service.upsert([NodeRecord("Course", "course:IR-301", {"hours": 98})], [])
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+
+    def test_writes_of_two_stores_at_once(self, demo_store: EmbeddedStore, tmp_path: Path, schema: Schema) -> None:
+        other = EmbeddedStore(tmp_path / "other.db", schema)
+        stores = [demo_store, other]
+
+        failed: list[BaseException] = []
+
+        def writes(store: EmbeddedStore) -> None:
+            try:
+                for hours in range(20):
+                    course = NodeRecord(
+                        "Course", "course:T", {"name_zh": "课", "category": "integrated", "hours": hours}
+                    )
+                    Chanjiao(store).upsert([course], [])
+            except BaseException as exc:
+                failed.append(exc)
+
+        threads = [threading.Thread(target=writes, args=(store,)) for store in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failed
+        assert gc.isenabled()
+        assert [s.get_nodes(["course:T"])["course:T"].props["hours"] for s in stores] == [19, 19]
+        other.close()
+
+
+class TestSearchIndexCaughtUpLazily:
+    def test_same_hits_as_an_index_built_from_scratch(self, demo_store: EmbeddedStore, schema: Schema) -> None:
+        service = Chanjiao(demo_store)
+
+        def fresh() -> list[list[tuple[str, float]]]:
+            other = EmbeddedStore(demo_store.path, schema)
+            try:
+                return searches(other)
+            finally:
+                other.close()
+
+        assert searches(demo_store) == fresh()
+        # written after the index was built: a new node, a renamed one; then both undone
+        renamed = service.upsert([NodeRecord("Course", "course:IR-301", {"name_zh": "焊接机器人 编程与 PLC"})], [])
+        added = service.upsert(
+            [NodeRecord("Course", "course:NEW", {"name_zh": "焊接工艺", "category": "integrated"})], []
+        )
+        assert "course:NEW" in [i for i, _ in searches(demo_store)[2]]
+        assert searches(demo_store) == fresh()
+        service.rollback(added.load_id)
+        service.rollback(renamed.load_id)
+        assert searches(demo_store) == fresh()
+        assert "course:NEW" not in [i for i, _ in searches(demo_store)[2]]
+        # most of the graph written at once (every node gets another source): the index is built anew
+        again = load(service, read_workbook(DEMO_PATH, schema), source="demo, again")
+        assert again.summary.nodes_updated == len(demo_store._graph)
+        assert demo_store._postings is None  # dropped, to be built anew
+        assert searches(demo_store) == fresh()
+
+    def test_writes_before_the_first_search(self, demo_store: EmbeddedStore, schema: Schema) -> None:
+        Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"name_zh": "焊接机器人"})], [])
+        assert [n.id for n, _ in demo_store.search("焊接", ["Course"], 5)] == ["course:IR-301"]
+
+
+def test_change_sets_are_what_dump_changes_writes(demo_store: EmbeddedStore) -> None:
+    Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 99})], [])
+    rows = [text for (text,) in demo_store._db.execute("SELECT changes FROM load_changes ORDER BY load, seq")]
+    assert len(rows) > 1
+    for text in rows:
+        assert [text] == dump_changes(load_changes([text]))
+
+
+def test_demand_of_a_region_from_the_region(demo_store: EmbeddedStore) -> None:
+    def employers(reader, **filters):
+        return reader._employers(None, **filters)
+
+    def by_filter(reader, region, industry):
+        every = reader._by_label["Employer"]
+        return {
+            e
+            for e in every
+            if any(t == region for t, _ in reader._out(e, "IN_REGION"))
+            and (industry is None or any(t == industry for t, _ in reader._out(e, "IN_INDUSTRY")))
+        }
+
+    def check(reader) -> None:
+        regions = {t for e in reader._by_label["Employer"] for t, _ in reader._out(e, "IN_REGION")}
+        industries = {t for e in reader._by_label["Employer"] for t, _ in reader._out(e, "IN_INDUSTRY")}
+        assert regions and industries
+        for region in [*regions, "region:NOPE", "program:IRAM"]:
+            for industry in [None, *industries]:
+                assert employers(reader, region=region, industry=industry) == by_filter(reader, region, industry)
+
+    demo_store.read(check)
