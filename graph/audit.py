@@ -11,7 +11,7 @@ data it describes, so an entry exists if and only if its write committed):
 
 - embedded store: the tables ``loads`` and ``load_changes`` in the store's SQLite file;
 - Neo4j: nodes labelled ``ChanjiaoLoad`` (one per load) and ``ChanjiaoChangeSet``
-  (its changes, a JSON array per write batch), plus the single ``ChanjiaoAudit``
+  (its changes per write batch, as zlib-compressed JSON bytes), plus the single ``ChanjiaoAudit``
   node that numbers loads and serialises audited writes. These labels are not
   ontology classes: they never get relationships, never appear in ``counts``,
   search or exports, and describe the data's history rather than the domain.

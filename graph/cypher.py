@@ -19,6 +19,26 @@ def _label(schema: Schema, name: str) -> str:
     return f"`{name}`"
 
 
+def _root(schema: Schema) -> str:
+    """The label every node of the graph carries besides its class's: the ontology's root class (``Entity``)."""
+    if not schema.root or schema.root in schema.classes:
+        raise KeyError(f"the schema has no root class apart from its classes: {schema.root!r}")
+    return f"`{schema.root}`"
+
+
+def _class_names(schema: Schema) -> str:
+    """The ontology's classes as a Cypher list literal (of plain names, as ``_label`` accepts them)."""
+    for name in schema.classes:
+        if not name.isidentifier():
+            raise KeyError(f"class name {name!r} cannot be quoted")
+    return "[" + ", ".join(f"'{name}'" for name in schema.classes) + "]"
+
+
+def _class_of(schema: Schema, node: str = "n") -> str:
+    """The expression for the class label of ``node`` (never the root label every node also has)."""
+    return f"head([l IN labels({node}) WHERE l IN {_class_names(schema)}])"
+
+
 def _type(schema: Schema, name: str) -> str:
     schema.relationship(name)
     return f"`{name}`"
@@ -35,15 +55,18 @@ _STATUS = """CASE WHEN old IS NULL THEN 'created'
      ELSE 'updated' END AS status"""
 
 
-# What an upsert returns per status: how many rows, and for the audit trail each
-# written row's index (``row.i``) with the properties it had before (null: created).
-# ``before`` is taken in a WITH ahead of the write, so it holds the old values.
+# What an upsert returns per status: how many rows, and for the audit trail the
+# index (``row.i``) of each row created, and of each row updated with the
+# properties it had before. ``before`` is taken in a WITH ahead of the write, so
+# it holds the old values.
 _UPSERT_RETURN = """RETURN status, count(*) AS n,
-       collect(CASE WHEN status <> 'unchanged' THEN [row.i, before] END) AS changed"""
+       collect(CASE WHEN status = 'created' THEN row.i END) AS created,
+       collect(CASE WHEN status = 'updated' THEN [row.i, before] END) AS updated"""
 
 
 def upsert_nodes(schema: Schema, label: str) -> str:
-    """Create or update nodes of one label; returns a count per created/updated/unchanged and what changed."""
+    """Create or update nodes of one label (each also gets the root label); returns a count per
+    created/updated/unchanged and what changed."""
     lab = _label(schema, label)
     return f"""UNWIND $rows AS row
 OPTIONAL MATCH (old:{lab} {{id: row.id}})
@@ -52,7 +75,7 @@ WITH row, status, CASE WHEN status = 'updated' THEN properties(old) END AS befor
 CALL (row, status) {{
   WITH row WHERE status <> 'unchanged'
   MERGE (n:{lab} {{id: row.id}})
-  SET n += row.props
+  SET n += row.props, n:{_root(schema)}
 }}
 {_UPSERT_RETURN}"""
 
@@ -109,34 +132,44 @@ def remove_nodes(schema: Schema, label: str) -> str:
 
 
 def restore_nodes(schema: Schema, label: str) -> str:
-    """Set each node's properties to exactly ``row.props`` (which include its id)."""
-    return f"UNWIND $rows AS row MATCH (n:{_label(schema, label)} {{id: row.id}}) SET n = row.props"
+    """Set each node's properties to exactly ``row.props`` (which include its id), and its root label."""
+    return f"UNWIND $rows AS row MATCH (n:{_label(schema, label)} {{id: row.id}}) SET n = row.props, n:{_root(schema)}"
 
 
-def _each_label(schema: Schema, body: str) -> str:
-    """``body`` (which uses ``{lab}`` and ``{name}``) once per label, as a UNION ALL subquery."""
-    return "\n  UNION ALL\n".join("  " + body.format(lab=_label(schema, name), name=name) for name in schema.classes)
+def _by_id(schema: Schema, label: str | None, rest: str = "", node: str = "n") -> str:
+    """``MATCH`` the node ``node`` whose id is ``id`` (and ``rest`` of a pattern from it): of one class, or
+    (``label`` None) of any, through the root label's index.
+
+    The index seek is a hint: with every node under one label the planner has been seen to choose a scan
+    of the whole index for each id (13 s instead of 0.1 s for 6,000 ids) once a load changed its statistics.
+    """
+    lab = _root(schema) if label is None else _label(schema, label)
+    return f"MATCH ({node}:{lab} {{id: id}}){rest} USING INDEX SEEK {node}:{lab}(id)"
 
 
 def labels_of(schema: Schema) -> str:
-    """The label of each id in ``$ids`` that exists (one index seek per label)."""
+    """The class label of each id in ``$ids`` that exists (one index seek each)."""
     return f"""UNWIND $ids AS id
-CALL (id) {{
-{_each_label(schema, "MATCH (n:{lab} {{id: id}}) RETURN '{name}' AS label")}
-}}
+{_by_id(schema, None)}
+WITH id, {_class_of(schema)} AS label
+WHERE label IS NOT NULL
 RETURN id, label"""
 
 
-def get_nodes(schema: Schema, label: str) -> str:
+def get_nodes(schema: Schema, label: str | None = None) -> str:
+    """The nodes with the ids in ``$ids``, with their class label: of one class, or (``label`` None) of any."""
     return f"""UNWIND $ids AS id
-MATCH (n:{_label(schema, label)} {{id: id}})
-RETURN n.id AS id, properties(n) AS props"""
+{_by_id(schema, label)}
+WITH n, {_class_of(schema)} AS label
+WHERE label IS NOT NULL
+RETURN n.id AS id, label, properties(n) AS props"""
 
 
-def adjacent(schema: Schema, label: str, rel_type: str | None = None, outgoing: bool = False) -> str:
+def adjacent(schema: Schema, label: str | None = None, rel_type: str | None = None, outgoing: bool = False) -> str:
+    """The relationships at the nodes with the ids in ``$ids``: of one class, or (``label`` None) of any."""
     rel = f"[r:{_type(schema, rel_type)}]" if rel_type else "[r]"
     return f"""UNWIND $ids AS id
-MATCH (n:{_label(schema, label)} {{id: id}})-{rel}-{">" if outgoing else ""}()
+{_by_id(schema, label, f"-{rel}-{'>' if outgoing else ''}()")}
 RETURN DISTINCT type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props"""
 
 
@@ -154,10 +187,14 @@ def count_type(schema: Schema, rel_type: str) -> str:
     return f"MATCH ()-[r:{_type(schema, rel_type)}]->() RETURN count(r) AS n"
 
 
-SEARCH = f"""CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query) YIELD node, score
-WHERE $labels IS NULL OR any(l IN labels(node) WHERE l IN $labels)
-RETURN labels(node)[0] AS label, node.id AS id, properties(node) AS props, score
+def search(schema: Schema) -> str:
+    """Full-text search (``$query``, Lucene syntax) over the classes ``$labels`` (null: all)."""
+    return f"""CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query) YIELD node, score
+WITH node, score, {_class_of(schema, "node")} AS label
+WHERE label IS NOT NULL AND ($labels IS NULL OR label IN $labels)
+RETURN label, node.id AS id, properties(node) AS props, score
 ORDER BY score DESC, id LIMIT $limit"""
+
 
 COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition"
 
@@ -174,7 +211,7 @@ CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 AUDIT = "ChanjiaoAudit"  # one node: the number of the last load, and the lock that serialises audited writes
 LOAD = "ChanjiaoLoad"  # one node per load
-CHANGE_SET = "ChanjiaoChangeSet"  # a load's changes, one JSON array per write batch
+CHANGE_SET = "ChanjiaoChangeSet"  # a load's changes, one compressed set per write batch (``neo4j_store._pack_changes``)
 AUDIT_LABELS = (AUDIT, LOAD, CHANGE_SET)
 
 AUDIT_SCHEMA = [
@@ -196,9 +233,18 @@ CHANGES = f"MATCH (c:`{CHANGE_SET}` {{load: $id}}) RETURN c.changes AS changes O
 MARK_ROLLED_BACK = f"MATCH (l:`{LOAD}` {{id: $id}}) SET l.rolled_back_by = $by"
 
 
-def unique_id(schema: Schema, label: str) -> str:
-    lab = _label(schema, label)
-    return f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{lab}) REQUIRE n.id IS UNIQUE"
+def unique_id(schema: Schema, label: str | None = None) -> str:
+    """The uniqueness constraint on the id of a class, or (``label`` None) of every node, through the root label."""
+    name, lab = (schema.root, _root(schema)) if label is None else (label, _label(schema, label))
+    return f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{lab}) REQUIRE n.id IS UNIQUE"
+
+
+def label_roots(schema: Schema) -> str:
+    """Give the root label to every node of a class that lacks it (nodes written before it existed);
+    an auto-commit query, batched, that does nothing the second time."""
+    classes = "|".join(_label(schema, name) for name in schema.classes)
+    root = _root(schema)
+    return f"MATCH (n:{classes}) WHERE NOT n:{root} CALL (n) {{ SET n:{root} }} IN TRANSACTIONS OF 10000 ROWS"
 
 
 def property_index(schema: Schema, label: str, prop: str) -> str:
@@ -233,6 +279,25 @@ AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
 
 @dataclass(frozen=True)
+class Shapes:
+    """One query per place to start from, for a primitive with optional filters. Each query applies every
+    filter, so all give the same rows; starting from the most selective one given only makes it cheaper."""
+
+    of_employers: str  # from ``$employers``
+    in_region: str  # from the region's employers (``$region``)
+    of_targets: str  # from ``$occupations`` (DEMANDS) or ``$competencies`` (NEEDS)
+    every: str  # from every employer
+
+    def pick(self, employers: object, region: object, targets: object) -> str:
+        """The query for the filters given (None: not given)."""
+        if employers is not None:
+            return self.of_employers
+        if region is not None:
+            return self.in_region
+        return self.of_targets if targets is not None else self.every
+
+
+@dataclass(frozen=True)
 class QuestionQueries:
     """The Cypher of the question primitives, built once from the schema."""
 
@@ -249,8 +314,10 @@ class QuestionQueries:
     develops_of_competencies: str
     learning_tasks: str
     matches: str
-    demands: str
+    demands: str  # every filter in one query (``demands_from.every``)
     needs: str
+    demands_from: Shapes
+    needs_from: Shapes
     delivery: str
     prerequisites: str
     assessments: str
@@ -260,6 +327,40 @@ class QuestionQueries:
     projects: str
     research: str
     placements: str
+
+
+def _from_employers(schema: Schema, rel_type: str, target: str, targets: str, returns: str) -> Shapes:
+    """The ``rel_type`` relationships ``r`` of employers ``e`` to ``target`` nodes ``t``, filtered by
+    ``$employers``, ``$region`` and ``$industry`` and by ``$<targets>`` (each null: no filter), as ``Shapes``.
+
+    Each shape leaves out the filter it starts from, which its start implies: the id lists are given
+    without duplicates (``_Reader`` makes sure), and an employer joined twice to the region counts once.
+    """
+    L = {name: _label(schema, name) for name in ("Employer", "Region", "Industry", target)}
+    R = {name: _type(schema, name) for name in (rel_type, "IN_REGION", "IN_INDUSTRY")}
+    filters = {
+        "targets": f"(${targets} IS NULL OR t.id IN ${targets})",
+        "employers": "($employers IS NULL OR e.id IN $employers)",
+        **{
+            param: f"(${param} IS NULL OR EXISTS {{ (e)-[:{R[rel]}]->(:{L[label]} {{id: ${param}}}) }})"
+            for param, rel, label in (("region", "IN_REGION", "Region"), ("industry", "IN_INDUSTRY", "Industry"))
+        },
+    }
+
+    def query(start: str, implied: str | None) -> str:
+        where = "\n  AND ".join(f for name, f in filters.items() if name != implied)
+        return f"{start}MATCH (e:{L['Employer']})-[r:{R[rel_type]}]->(t:{L[target]})\nWHERE {where}\nRETURN {returns}"
+
+    return Shapes(
+        of_employers=query(f"UNWIND $employers AS id\n{_by_id(schema, 'Employer', node='e')}\n", "employers"),
+        in_region=query(
+            f"MATCH (g:{L['Region']} {{id: $region}})<-[:{R['IN_REGION']}]-(e:{L['Employer']}) "
+            f"USING INDEX SEEK g:{L['Region']}(id)\nWITH DISTINCT e\n",
+            "region",
+        ),
+        of_targets=query(f"UNWIND ${targets} AS id\n{_by_id(schema, target, node='t')}\n", "targets"),
+        every=query("", None),
+    )
 
 
 def question_queries(schema: Schema) -> QuestionQueries:
@@ -277,15 +378,17 @@ def question_queries(schema: Schema) -> QuestionQueries:
     dual = _prop("dual_qualified", schema.node_class("Teacher").properties)
     achieved = schema.relationship("ACHIEVED").properties
     result_of, share = _prop("assessment", achieved), _prop("share", achieved)
-    employer_filter = f"""($employers IS NULL OR e.id IN $employers)
-  AND ($region IS NULL OR EXISTS {{ (e)-[:{R["IN_REGION"]}]->(:{L["Region"]} {{id: $region}}) }})
-  AND ($industry IS NULL OR EXISTS {{ (e)-[:{R["IN_INDUSTRY"]}]->(:{L["Industry"]} {{id: $industry}}) }})"""
+    demand = "e.id AS employer, t.id AS occupation, r.headcount AS headcount, r.year AS year, r.level AS level"
+    demands_from = _from_employers(schema, "DEMANDS", "Occupation", "occupations", demand)
+    needs_from = _from_employers(
+        schema, "NEEDS", "Competency", "competencies", "e.id AS employer, t.id AS competency, r.level AS level"
+    )
     return QuestionQueries(
         nodes=f"""UNWIND $ids AS id
-CALL (id) {{
-{_each_label(schema, "MATCH (n:{lab} {{id: id}}) RETURN '{name}' AS label, properties(n) AS props")}
-}}
-RETURN label, props""",
+{_by_id(schema, None)}
+WITH n, {_class_of(schema)} AS label
+WHERE label IS NOT NULL
+RETURN label, properties(n) AS props""",
         requirements=f"""UNWIND $ids AS id
 MATCH (o:{L["Occupation"]} {{id: id}})
 CALL (o) {{
@@ -349,20 +452,12 @@ RETURN c.id AS course, lt.id AS learning_task, t.id AS task""",
 MATCH (c:{L["Competency"]} {{id: id}})-[m:{R["EXACT_MATCH"]}|{R["CLOSE_MATCH"]}]-(other:{L["Competency"]})
 WHERE type(m) IN $kinds
 RETURN c.id AS competency, other.id AS other, type(m) AS kind""",
-        demands=f"""MATCH (e:{L["Employer"]})-[d:{R["DEMANDS"]}]->(o:{L["Occupation"]})
-WHERE ($occupations IS NULL OR o.id IN $occupations)
-  AND {employer_filter}
-RETURN e.id AS employer, o.id AS occupation, d.headcount AS headcount, d.year AS year, d.level AS level""",
-        needs=f"""MATCH (e:{L["Employer"]})-[n:{R["NEEDS"]}]->(c:{L["Competency"]})
-WHERE ($competencies IS NULL OR c.id IN $competencies)
-  AND {employer_filter}
-RETURN e.id AS employer, c.id AS competency, n.level AS level""",
+        demands=demands_from.every,
+        needs=needs_from.every,
+        demands_from=demands_from,
+        needs_from=needs_from,
         delivery=f"""UNWIND $ids AS id
-CALL (id) {{
-  MATCH (t:{L["Course"]} {{id: id}}) RETURN t
-  UNION
-  MATCH (t:{L["LearningTask"]} {{id: id}}) RETURN t
-}}
+{_by_id(schema, None, node="t")} WHERE t:{L["Course"]} OR t:{L["LearningTask"]}
 CALL (t) {{
   MATCH (r:{L["Resource"]})-[:{R["SUPPORTS"]}]->(t)
   RETURN 'resource' AS kind, r.id AS other, r.{resource_type} AS resource_type, null AS dual_qualified
@@ -379,11 +474,7 @@ MATCH (b:{L["Course"]})-[:{R["PREREQUISITE_OF"]}]->(a:{L["Course"]} {{id: id}})
 RETURN b.id AS before, a.id AS after""",
         # -- co-evaluation and co-research (docs/co-evaluation.md)
         assessments=f"""UNWIND $ids AS id
-CALL (id) {{
-  MATCH (h:{L["Course"]} {{id: id}}) RETURN h
-  UNION
-  MATCH (h:{L["LearningTask"]} {{id: id}}) RETURN h
-}}
+{_by_id(schema, None, node="h")} WHERE h:{L["Course"]} OR h:{L["LearningTask"]}
 MATCH (h)-[:{R["HAS_ASSESSMENT"]}]->(a:{L["Assessment"]})
 OPTIONAL MATCH (a)-[r:{R["ASSESSES"]}]->(c:{L["Competency"]})
 RETURN h.id AS holder, a.id AS assessment, c.id AS competency, r.level AS level""",

@@ -3,18 +3,26 @@
 Reads run in read transactions (a cluster routes them to readers), writes in
 one write transaction as ``UNWIND $rows`` batches; both as transaction functions,
 which the driver retries on transient errors (for up to the driver's
-``max_transaction_retry_time``, see ``open_driver``). Every transaction carries a
-timeout, so one request cannot hold the database. The driver is opened once by
-the caller and handed in.
+``max_transaction_retry_time``, see ``open_driver``). Every read carries a
+timeout (``CHANJIAO_QUERY_TIMEOUT``), so one request cannot hold the database;
+writes have their own (``CHANJIAO_WRITE_TIMEOUT``, default none), since a large
+load is one transaction. The driver is opened once by the caller and handed in.
+
+Every node carries its class's label and the ontology's root label (``Entity``,
+``Schema.root``), whose uniqueness constraint on ``id`` finds any node by id in
+one index seek. The root label is never reported: answers, counts, search and
+exports name the class.
 
 A write records its load in the audit trail (``graph.audit``) in the same
 transaction; the audit's counter node is write-locked first, which serialises
-audited writes.
+audited writes. Each batch's changes are recorded while the server writes the
+next batch, and stored compressed (``_pack_changes``).
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -24,8 +32,9 @@ from neo4j import Driver, ManagedTransaction, unit_of_work
 from neo4j.exceptions import AuthError, IncompleteCommit, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import cypher
-from graph.audit import LOAD, AuditTx, Change, LoadEntry, Ref, Stamp, digest, dump_changes, load_changes
+from graph.audit import CHANGE_SET_SIZE, LOAD, AuditTx, Change, LoadEntry, Ref, Stamp, fingerprint, load_changes
 from graph.errors import ConflictError, StoreUnavailableError
+from graph.neo4j_prefetch import MATCH_KINDS, Prefetched, prefetch_query
 from graph.records import Batch, Edge, Node, WriteSummary
 from graph.store import (
     AssessmentRow,
@@ -61,25 +70,36 @@ class Neo4jStore(GraphStore):
     kind = "neo4j"
 
     def __init__(
-        self, driver: Driver, schema: Schema, database: str = "neo4j", batch_size: int = 1000, timeout: float = 30.0
+        self,
+        driver: Driver,
+        schema: Schema,
+        database: str = "neo4j",
+        batch_size: int = 1000,
+        timeout: float = 30.0,
+        write_timeout: float | None = None,
     ) -> None:
         self.driver = driver
         self.schema = schema
         self.database = database
         self.batch_size = batch_size
-        self.timeout = timeout
+        self.timeout = timeout  # seconds a read transaction may run
+        self.write_timeout = write_timeout  # seconds a write transaction may run (None: no limit of ours)
         self._questions = cypher.question_queries(schema)
+        self._search = cypher.search(schema)
 
     # -- plumbing
 
     def _run(self, access: str, work: Callable[[ManagedTransaction], T]) -> T:
-        """Run ``work`` as a transaction function with the timeout; the driver retries it on transient errors.
+        """Run ``work`` as a transaction function with the timeout of its ``access`` (``read`` or ``write``);
+        the driver retries it on transient errors.
 
         What is left once the driver gives up becomes a ``StoreUnavailableError``
         (503 in the API): the server is down, the query ran out of time, or the
         outcome of a commit is unknown.
         """
-        timed = unit_of_work(timeout=self.timeout)(work)
+        timeout = self.timeout if access == "read" else self.write_timeout
+        # None: the server's own limit (db.transaction.timeout, none by default) applies.
+        timed = unit_of_work(timeout=timeout)(work)
         try:
             with self.driver.session(database=self.database) as session:
                 if access == "read":
@@ -94,9 +114,9 @@ class Neo4jStore(GraphStore):
             raise StoreUnavailableError(f"Neo4j at {self._address()} is not available: {exc}") from exc
         except Neo4jError as exc:
             if "TransactionTimedOut" in (exc.code or ""):
-                raise StoreUnavailableError(
-                    f"the query ran longer than {self.timeout:g} s (CHANJIAO_QUERY_TIMEOUT) and was stopped"
-                ) from exc
+                setting = "CHANJIAO_QUERY_TIMEOUT" if access == "read" else "CHANJIAO_WRITE_TIMEOUT"
+                limit = f"{timeout:g} s ({setting})" if timeout is not None else "the server's db.transaction.timeout"
+                raise StoreUnavailableError(f"the query ran longer than {limit} and was stopped") from exc
             if exc.is_retryable():  # still failing when the driver's retry time ran out
                 raise StoreUnavailableError(f"Neo4j kept failing with a transient error: {exc}") from exc
             raise
@@ -126,12 +146,18 @@ class Neo4jStore(GraphStore):
         }
 
     def apply_schema(self) -> list[str]:
-        statements = [cypher.unique_id(self.schema, label) for label in self.schema.classes] + cypher.AUDIT_SCHEMA
+        """Create the constraints and indexes the ontology implies, and give the root label to the nodes
+        written before it existed (idempotent; returns the statements run)."""
+        # The classes' constraints first: on a fresh database their labels then precede the root label
+        # in ``labels(n)``, which is the order Cypher lists a node's labels in.
+        statements = [cypher.unique_id(self.schema, label) for label in self.schema.classes]
+        statements += [cypher.unique_id(self.schema), *cypher.AUDIT_SCHEMA]
         for label, cls in self.schema.classes.items():
             statements += [
                 cypher.property_index(self.schema, label, p.name) for p in cls.properties.values() if p.indexed
             ]
         wanted = cypher.fulltext_index(self.schema)
+        relabel = cypher.label_roots(self.schema)
         try:
             with self.driver.session(database=self.database) as session:
                 current = session.run(cypher.SHOW_FULLTEXT, name=cypher.FULLTEXT_INDEX).data()
@@ -139,10 +165,11 @@ class Neo4jStore(GraphStore):
                     session.run(cypher.DROP_FULLTEXT).consume()
                 for statement in [*statements, wanted]:
                     session.run(statement).consume()
+                session.run(relabel).consume()  # CALL {} IN TRANSACTIONS: an auto-commit query
                 session.run(cypher.AWAIT_INDEXES, seconds=300).consume()
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailableError(f"Neo4j is not available: {exc}") from exc
-        return [*statements, wanted]
+        return [*statements, wanted, relabel]
 
     # -- writes
 
@@ -163,59 +190,56 @@ class Neo4jStore(GraphStore):
         def work(tx: ManagedTransaction) -> WriteSummary:
             audit = _Audit(tx, self)  # first: takes the audit lock
             summary = WriteSummary()
-            changes: list[Change] = []
+            sets: list[bytes] = []  # the changes, one compressed set per batch
             done = 0
             for label, rows in node_groups.items():
                 query = cypher.upsert_nodes(self.schema, label)
-                for counts, changed in self._chunks(tx, query, rows):
+                # Each batch is recorded while the server writes the next one (see ``_chunks``).
+                for counts, created, updated in self._chunks(tx, query, rows):
                     summary.nodes_created += counts.get("created", 0)
                     summary.nodes_updated += counts.get("updated", 0)
                     summary.nodes_unchanged += counts.get("unchanged", 0)
-                    for i, before in changed:
-                        row = rows[i]
-                        changes.append(_change(Ref(label, row["id"]), before, row["props"]))
+                    if created or updated:
+                        sets.append(_pack_changes([_node_group(label, rows, created, updated)]))
                     done += sum(counts.values())
                     if progress is not None:
                         progress(done, total)
             for (rel_type, source, target), rows in edge_groups.items():
                 query = cypher.upsert_edges(self.schema, rel_type, source, target)
                 keys = self.schema.relationships[rel_type].keys
-                for counts, changed in self._chunks(tx, query, rows):
+                for counts, created, updated in self._chunks(tx, query, rows):
                     summary.edges_created += counts.get("created", 0)
                     summary.edges_updated += counts.get("updated", 0)
                     summary.edges_unchanged += counts.get("unchanged", 0)
-                    for i, before in changed:
-                        row = rows[i]
-                        key = tuple(row["props"].get(k) for k in keys)
-                        ref = Ref(rel_type, row["source"], row["target"], key, (source, target))
-                        changes.append(_change(ref, before, row["props"]))
+                    if created or updated:
+                        group = _edge_group(rel_type, (source, target), keys, rows, created, updated)
+                        sets.append(_pack_changes([group]))
                     done += sum(counts.values())
                     if progress is not None:
                         progress(done, total)
-            summary.load_id = audit.record(stamp, LOAD, summary.as_dict(), changes)
+            summary.load_id = audit.record_sets(stamp, LOAD, summary.as_dict(), sets)
             return summary
 
         return self._run("write", work)
 
     def _chunks(
         self, tx: ManagedTransaction, query: str, rows: list[dict[str, Any]]
-    ) -> Iterator[tuple[dict[str, int], list[tuple[int, dict[str, Any] | None]]]]:
-        """Run ``query`` over ``rows`` batch by batch; yield the counts per status, and the
-        (row index, old properties) of each row written."""
+    ) -> Iterator[tuple[dict[str, int], list[int], list[tuple[int, dict[str, Any]]]]]:
+        """Run ``query`` over ``rows`` batch by batch; yield the counts per status, the indexes of the rows
+        created and the (row index, old properties) of the rows updated.
+
+        Each batch is yielded once the next one has been sent: the server writes that one while the
+        caller records this one.
+        """
+        pending = None
         for start in range(0, len(rows), self.batch_size):
             chunk = rows[start : start + self.batch_size]
-            counts: dict[str, int] = {}
-            changed: list[tuple[int, dict[str, Any] | None]] = []
-            for record in tx.run(query, rows=chunk):
-                counts[record["status"]] = record["n"]
-                changed += [(i, before) for i, before in record["changed"]]
-            if sum(counts.values()) != len(chunk):
-                # An endpoint vanished between validation and write (a concurrent delete):
-                # fail the whole transaction rather than drop rows silently.
-                raise ConflictError(
-                    f"{len(chunk) - sum(counts.values())} relationship(s) lost an endpoint during the write"
-                )
-            yield counts, changed
+            result = tx.run(query, rows=chunk)  # returns once sent; the server goes on with it
+            if pending is not None:
+                yield pending
+            pending = _outcome(result, len(chunk))
+        if pending is not None:
+            yield pending
 
     def audited(self, work: Callable[[AuditTx], T]) -> T:
         return self._run("write", lambda tx: work(_Audit(tx, self)))
@@ -248,30 +272,23 @@ class Neo4jStore(GraphStore):
         return self._run("read", work)
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        by_label = self._group_by_label(ids)
-
-        def work(tx: ManagedTransaction) -> dict[str, Node]:
-            found = {}
-            for label, group in by_label.items():
-                for record in tx.run(cypher.get_nodes(self.schema, label), ids=group):
-                    found[record["id"]] = _node(label, record["props"])
-            return found
-
-        return self._run("read", work) if by_label else {}
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        query = cypher.get_nodes(self.schema)
+        rows = self._read(query, ids=ids)
+        return {r["id"]: _node(r["label"], r["props"]) for r in rows}
 
     def adjacent(self, ids: Iterable[str], rel_type: str | None = None, outgoing: bool = False) -> list[Edge]:
-        by_label = self._group_by_label(ids)
-
-        def work(tx: ManagedTransaction) -> list[Edge]:
-            found: dict[tuple[Any, ...], Edge] = {}
-            for label, group in by_label.items():
-                for r in tx.run(cypher.adjacent(self.schema, label, rel_type, outgoing), ids=group):
-                    keys = self.schema.relationships[r["type"]].keys
-                    identity = (r["source"], r["type"], r["target"], *(r["props"].get(k) for k in keys))
-                    found[identity] = Edge(r["type"], r["source"], r["target"], _plain(r["props"]))
-            return list(found.values())
-
-        return self._run("read", work) if by_label else []
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return []
+        found: dict[tuple[Any, ...], Edge] = {}
+        for r in self._read(cypher.adjacent(self.schema, None, rel_type, outgoing), ids=ids):
+            keys = self.schema.relationships[r["type"]].keys
+            identity = (r["source"], r["type"], r["target"], *(r["props"].get(k) for k in keys))
+            found[identity] = Edge(r["type"], r["source"], r["target"], _plain(r["props"]))
+        return list(found.values())
 
     def list_nodes(self, label: str, offset: int, limit: int) -> tuple[list[Node], int]:
         def work(tx: ManagedTransaction) -> tuple[list[Node], int]:
@@ -288,7 +305,7 @@ class Neo4jStore(GraphStore):
         terms = list(dict.fromkeys(tokens(text)))
         if not terms:
             return []
-        rows = self._read(cypher.SEARCH, query=" OR ".join(terms), labels=labels, limit=limit)
+        rows = self._read(self._search, query=" OR ".join(terms), labels=labels, limit=limit)
         return [(_node(r["label"], r["props"]), round(float(r["score"]), 6)) for r in rows]
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
@@ -316,11 +333,22 @@ class Neo4jStore(GraphStore):
         rows = self._read(cypher.GET_LOAD, id=load_id)
         return _entry(rows[0]["load"]) if rows else None
 
-    def _group_by_label(self, ids: Iterable[str]) -> dict[str, list[str]]:
-        groups: dict[str, list[str]] = defaultdict(list)
-        for node_id, label in self.labels_of(ids).items():
-            groups[label].append(node_id)
-        return groups
+
+def _outcome(result: neo4j.Result, rows: int) -> tuple[dict[str, int], list[int], list[tuple[int, dict[str, Any]]]]:
+    """What an upsert of ``rows`` rows returned: the counts per status, the rows created, and the rows
+    updated with their old properties."""
+    counts: dict[str, int] = {}
+    created: list[int] = []
+    updated: list[tuple[int, dict[str, Any]]] = []
+    for record in result:
+        counts[record["status"]] = record["n"]
+        created += record["created"]
+        updated += [(i, before) for i, before in record["updated"]]
+    if sum(counts.values()) != rows:
+        # An endpoint vanished between validation and write (a concurrent delete):
+        # fail the whole transaction rather than drop rows silently.
+        raise ConflictError(f"{rows - sum(counts.values())} relationship(s) lost an endpoint during the write")
+    return counts, created, updated
 
 
 class _Audit(AuditTx):
@@ -339,7 +367,7 @@ class _Audit(AuditTx):
         return [_entry(r["load"]) for r in self._tx.run(cypher.LATER_LOADS, id=load_id)]
 
     def changes(self, load_id: int) -> list[Change]:
-        return load_changes(r["changes"] for r in self._tx.run(cypher.CHANGES, id=load_id))
+        return [c for r in self._tx.run(cypher.CHANGES, id=load_id) for c in _unpack_changes(r["changes"])]
 
     def state(self, refs: Iterable[Ref]) -> dict[Ref, dict[str, Any] | None]:
         found: dict[Ref, dict[str, Any] | None] = {}
@@ -390,6 +418,16 @@ class _Audit(AuditTx):
     def record(
         self, stamp: Stamp, operation: str, counts: dict[str, int], changes: list[Change], reverts: int | None = None
     ) -> int:
+        sets = [
+            _pack_changes(_change_groups(changes[start : start + CHANGE_SET_SIZE]))
+            for start in range(0, len(changes), CHANGE_SET_SIZE)
+        ]
+        return self.record_sets(stamp, operation, counts, sets, reverts)
+
+    def record_sets(
+        self, stamp: Stamp, operation: str, counts: dict[str, int], sets: list[bytes], reverts: int | None = None
+    ) -> int:
+        """``record`` with the changes already packed in sets (``_pack_changes``)."""
         self._tx.run(
             cypher.CREATE_LOAD,
             id=self.load_id,
@@ -400,9 +438,9 @@ class _Audit(AuditTx):
             counts=json.dumps(counts),
             reverts=reverts,
         ).consume()
-        sets = [{"seq": n, "changes": text} for n, text in enumerate(dump_changes(changes))]
-        for start in range(0, len(sets), 100):
-            self._tx.run(cypher.CREATE_CHANGE_SETS, id=self.load_id, sets=sets[start : start + 100]).consume()
+        rows = [{"seq": n, "changes": data} for n, data in enumerate(sets)]
+        for start in range(0, len(rows), 100):
+            self._tx.run(cypher.CREATE_CHANGE_SETS, id=self.load_id, sets=rows[start : start + 100]).consume()
         return self.load_id
 
     def mark_rolled_back(self, load_id: int, by: int) -> None:
@@ -434,6 +472,7 @@ class _Reader(GraphReader):
     def __init__(self, tx: ManagedTransaction, queries: cypher.QuestionQueries) -> None:
         self._tx = tx
         self._q = queries
+        self._ahead = Prefetched()
 
     def _values(self, query: str, **params: Any) -> list[list[Any]]:
         return self._tx.run(query, params).values()
@@ -442,26 +481,54 @@ class _Reader(GraphReader):
         unique = list(dict.fromkeys(ids))
         return self._values(query, ids=unique) if unique else []
 
+    def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False) -> None:
+        """Read a program × occupation question's first primitives in one statement (``graph.neo4j_prefetch``)."""
+        params = {"programs": programs, "occupations": occupations, "kinds": list(MATCH_KINDS)}
+        if demand:
+            params |= {"employers": None, "region": None, "industry": None}
+        record = self._tx.run(prefetch_query(self._q, demand), params).single(strict=True).data()
+        self._ahead.fill(programs, occupations, record, _node)
+
     def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        ids = list(ids)
+        ahead = self._ahead.get("nodes", ids)
+        if ahead is not None:
+            return {n.id: n for n in ahead}
         found = [_node(label, props) for label, props in self._by_ids(self._q.nodes, ids)]
         return {n.id: n for n in found}
 
     def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
+        occupations = list(occupations)
+        ahead = self._ahead.get("requirements", occupations)
+        if ahead is not None:
+            return ahead
         return [RequirementRow(o, *row) for o, rows in self._by_ids(self._q.requirements, occupations) for row in rows]
 
     def requirers(self, competencies: Iterable[str]) -> list[str]:
         return [v[0] for v in self._by_ids(self._q.requirers, competencies)]
 
     def tasks(self, occupations: Iterable[str]) -> list[TaskRow]:
+        occupations = list(occupations)
+        ahead = self._ahead.get("tasks", occupations)
+        if ahead is not None:
+            return ahead
         return [TaskRow(*v) for v in self._by_ids(self._q.tasks, occupations)]
 
     def targets(self, programs: Iterable[str]) -> list[TargetRow]:
+        programs = list(programs)
+        ahead = self._ahead.get("targets", programs)
+        if ahead is not None:
+            return ahead
         return [TargetRow(*v) for v in self._by_ids(self._q.targets, programs)]
 
     def includes(
         self, *, programs: Iterable[str] | None = None, courses: Iterable[str] | None = None
     ) -> list[IncludesRow]:
         if programs is not None:
+            programs = list(programs)
+            ahead = self._ahead.get("includes", programs)
+            if ahead is not None:
+                return ahead
             return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_programs, programs)]
         return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_courses, courses or ())]
 
@@ -474,6 +541,10 @@ class _Reader(GraphReader):
         self, *, courses: Iterable[str] | None = None, competencies: Iterable[str] | None = None
     ) -> list[DevelopsRow]:
         if courses is not None:
+            courses = list(courses)
+            ahead = self._ahead.get("develops", courses)
+            if ahead is not None:
+                return ahead
             found = self._by_ids(self._q.develops_of_courses, courses)
             return [DevelopsRow(course, lt, c, level) for course, rows in found for lt, c, level in rows]
         found = self._by_ids(self._q.develops_of_competencies, competencies or ())
@@ -486,6 +557,9 @@ class _Reader(GraphReader):
         unique = list(dict.fromkeys(competencies))
         if not unique or not kinds:
             return []
+        ahead = self._ahead.get("matches", unique)
+        if ahead is not None:
+            return [m for m in ahead if m.kind in kinds]
         return [MatchRow(*v) for v in self._values(self._q.matches, ids=unique, kinds=list(kinds))]
 
     def demands(
@@ -496,8 +570,15 @@ class _Reader(GraphReader):
         region: str | None = None,
         industry: str | None = None,
     ) -> list[DemandRow]:
+        if occupations is not None and employers is None and region is None and industry is None:
+            occupations = list(occupations)
+            ahead = self._ahead.get("demands", occupations)
+            if ahead is not None:
+                return ahead
+        # Starting from the most selective filter given: the employers, the region's employers, the
+        # occupations, else every employer (each query applies every filter).
         values = self._values(
-            self._q.demands,
+            self._q.demands_from.pick(employers, region, occupations),
             occupations=_listed(occupations),
             employers=_listed(employers),
             region=region,
@@ -513,8 +594,13 @@ class _Reader(GraphReader):
         region: str | None = None,
         industry: str | None = None,
     ) -> list[NeedRow]:
+        if competencies is not None and employers is None and region is None and industry is None:
+            competencies = list(competencies)
+            ahead = self._ahead.get("needs", competencies)
+            if ahead is not None:
+                return ahead
         values = self._values(
-            self._q.needs,
+            self._q.needs_from.pick(employers, region, competencies),
             competencies=_listed(competencies),
             employers=_listed(employers),
             region=region,
@@ -585,10 +671,110 @@ def _without_id(props: dict[str, Any]) -> dict[str, Any]:
     return props
 
 
-def _change(ref: Ref, before: dict[str, Any] | None, written: dict[str, Any]) -> Change:
-    """The audit record of one upserted item: ``written`` was set over ``before`` (None: created)."""
-    old = None if before is None else (_without_id(before) if ref.is_node else _plain(before))
-    return Change(ref, old, digest({**(old or {}), **written}))
+# ---------------------------------------------------------------- change sets
+#
+# A load's changes are stored as ``ChanjiaoChangeSet`` nodes, each a zlib-compressed JSON list of
+# *groups*: changes to items of one label (or relationship type and end labels), as columns —
+# ``label``, ``ids`` (start ids for relationships), ``targets`` and ``ends`` (relationships),
+# ``keys`` (the key property values, for types that have keys), ``after`` (each item's digest after
+# the change, ``graph.audit.digest``) and ``before`` (each item's properties before it, null: it did
+# not exist; absent: none did). Sets written before this format are JSON text as
+# ``graph.audit.dump_changes`` writes it, and are read as such.
+
+#: ``graph.audit.canonical`` with one encoder for every item (its options exactly: sorted keys, no ASCII escapes).
+_canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
+
+
+def _node_group(
+    label: str, rows: list[dict[str, Any]], created: list[int], updated: list[tuple[int, dict[str, Any]]]
+) -> dict[str, Any]:
+    """The changes of a batch of upserted nodes (``rows[i]``: ``{id, props}``)."""
+    written = [rows[i] for i in created] + [rows[i] for i, _ in updated]
+    old = [_without_id(before) for _, before in updated]
+    group: dict[str, Any] = {"label": label, "ids": [r["id"] for r in written]}
+    return _with_digests(group, written, old)
+
+
+def _edge_group(
+    rel_type: str,
+    ends: tuple[str, str],
+    keys: tuple[str, ...],
+    rows: list[dict[str, Any]],
+    created: list[int],
+    updated: list[tuple[int, dict[str, Any]]],
+) -> dict[str, Any]:
+    """The changes of a batch of upserted relationships (``rows[i]``: ``{source, target, props}``)."""
+    written = [rows[i] for i in created] + [rows[i] for i, _ in updated]
+    old = [_plain(before) for _, before in updated]
+    group: dict[str, Any] = {
+        "label": rel_type,
+        "ends": list(ends),
+        "ids": [r["source"] for r in written],
+        "targets": [r["target"] for r in written],
+    }
+    if keys:
+        group["keys"] = [[r["props"].get(k) for k in keys] for r in written]
+    return _with_digests(group, written, old)
+
+
+def _with_digests(group: dict[str, Any], written: list[dict[str, Any]], old: list[dict[str, Any]]) -> dict[str, Any]:
+    """Add to ``group`` the digests after the write (``written``: the created rows, then the updated ones)
+    and, if any was updated, the properties before (``old``, of the updated rows)."""
+    created = len(written) - len(old)
+    after = [fingerprint(_canonical(r["props"])) for r in written[:created]]
+    after += [fingerprint(_canonical({**o, **r["props"]})) for o, r in zip(old, written[created:], strict=True)]
+    group["after"] = after
+    if old:
+        group["before"] = [None] * created + old
+    return group
+
+
+def _change_groups(changes: list[Change]) -> list[dict[str, Any]]:
+    """``changes`` as groups, in order: a new group wherever the label (and kind, and end labels) changes."""
+    groups: list[dict[str, Any]] = []
+    current: tuple[str, bool, tuple[str, str] | None] | None = None
+    for change in changes:
+        ref = change.ref
+        kind = (ref.label, ref.is_node, ref.ends)
+        if kind != current:
+            current = kind
+            group: dict[str, Any] = {"label": ref.label, "ids": [], "after": [], "before": []}
+            if not ref.is_node:
+                group.update(ends=list(ref.ends) if ref.ends else None, targets=[], keys=[])
+            groups.append(group)
+        group["ids"].append(ref.id)
+        group["after"].append(change.after)
+        group["before"].append(change.before)
+        if not ref.is_node:
+            group["targets"].append(ref.target)
+            group["keys"].append(list(ref.key))
+    return groups
+
+
+def _pack_changes(groups: list[dict[str, Any]]) -> bytes:
+    """One change set as stored: compact JSON, zlib-compressed (fast level: most of it is digests)."""
+    text = json.dumps(groups, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def _unpack_changes(data: bytes | bytearray | str) -> list[Change]:
+    """The changes of one stored set, in order (a text set is the format of ``graph.audit.dump_changes``)."""
+    if isinstance(data, str):
+        return load_changes([data])
+    changes = []
+    for group in json.loads(zlib.decompress(bytes(data))):
+        label, ids, after = group["label"], group["ids"], group["after"]
+        before = group.get("before") or [None] * len(ids)
+        if "targets" not in group:
+            changes += [Change(Ref(label, i), b, a) for i, b, a in zip(ids, before, after, strict=True)]
+            continue
+        ends = tuple(group["ends"]) if group.get("ends") else None
+        keys = group.get("keys") or [()] * len(ids)
+        changes += [
+            Change(Ref(label, i, t, tuple(k), ends), b, a)
+            for i, t, k, b, a in zip(ids, group["targets"], keys, before, after, strict=True)
+        ]
+    return changes
 
 
 def _entry(props: dict[str, Any]) -> LoadEntry:

@@ -28,7 +28,14 @@ def open_store(settings: Settings, schema: Schema | None = None) -> GraphStore:
 
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
         driver = open_driver(settings.store, settings.neo4j_user, password, settings.neo4j_retry_seconds)
-        return Neo4jStore(driver, schema, settings.neo4j_database, settings.batch_size, settings.query_timeout)
+        return Neo4jStore(
+            driver,
+            schema,
+            settings.neo4j_database,
+            settings.batch_size,
+            settings.query_timeout,
+            settings.write_timeout,
+        )
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.store, schema)

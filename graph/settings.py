@@ -29,7 +29,13 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr | None = Field(None, description="Neo4j password (none: auth disabled)")
     neo4j_database: str = Field("neo4j", description="Neo4j database name")
     batch_size: int = Field(1000, ge=1, le=100_000, description="rows per UNWIND batch")
-    query_timeout: float = Field(30.0, gt=0, description="seconds a Neo4j transaction may run")
+    query_timeout: float = Field(30.0, gt=0, description="seconds a Neo4j read transaction may run")
+    write_timeout: float | None = Field(
+        None,
+        gt=0,
+        description="seconds a Neo4j write transaction (a whole load, or a rollback) may run "
+        "(none: no limit but the server's own db.transaction.timeout)",
+    )
     neo4j_retry_seconds: float = Field(
         5.0, ge=0, description="seconds a Neo4j transaction is retried on transient errors before failing"
     )

@@ -8,6 +8,8 @@ Examples
 >>> schema = load_schema()
 >>> schema.node_class("Course").label_zh
 '课程'
+>>> schema.root, schema.root in schema.classes
+('Entity', False)
 >>> sorted(schema.relationship("REQUIRES").sources)
 ['Occupation', 'TypicalWorkTask']
 >>> schema.relationship("REQUIRES").properties["level"].coerce("3")
@@ -341,6 +343,9 @@ class Schema:
     relationships: dict[str, RelationshipType]
     enumerations: dict[str, Enumeration]
     searchable: tuple[str, ...] = field(default=())
+    #: The abstract class every class descends from (``cj:Entity``): on Neo4j, the label every node
+    #: carries besides its class's. Not a class of ``classes``: nothing is counted, exported or styled by it.
+    root: str = field(default="", kw_only=True)
 
     def node_class(self, name: str) -> NodeClass:
         try:
@@ -386,10 +391,13 @@ class _SchemaReader:
         properties = [self._property(p) for p in self._in_order(self.g.subjects(RDF.type, OWL.DatatypeProperty))]
         self._props_by_iri = {p.iri: p for p in properties}
         classes = {}
+        roots: set[str] | None = None  # the abstract classes that are ancestors of every class
         for cls in self._in_order(self.g.subjects(RDF.type, OWL.Class)):
             if not isinstance(cls, URIRef) or not str(cls).startswith(str(CJ)) or self._flag(cls, CJ.abstract):
                 continue
             props, required, _ = self._attached(cls, RDFS.subClassOf)
+            above = {self._local(up) for up in self._ancestors(cls, RDFS.subClassOf) if self._flag(up, CJ.abstract)}
+            roots = above if roots is None else roots & above
             classes[self._local(cls)] = NodeClass(
                 name=self._local(cls),
                 iri=str(cls),
@@ -426,6 +434,8 @@ class _SchemaReader:
                 covered_by=self._cover(rel, props),
             )
         self._check_rules(classes, relationships)
+        if not roots or len(roots) > 1:
+            raise SchemaError(f"the classes need one abstract class above them all, not {sorted(roots or [])}")
         ontology = next(self.g.subjects(RDF.type, OWL.Ontology))
         searchable = tuple(p.name for p in properties if p.searchable)
         return Schema(
@@ -435,6 +445,7 @@ class _SchemaReader:
             relationships=relationships,
             enumerations=enumerations,
             searchable=searchable,
+            root=roots.pop(),
         )
 
     # -- rules beyond one item: how many relationships a node needs, what a reference must reach

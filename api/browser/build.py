@@ -232,8 +232,9 @@ ORDER BY headcount DESC, occupation"""
 _LABELS = """// nodes per label, with the ontology's Chinese names
 WITH «label_names» AS zh
 MATCH (n)
-WITH zh, labels(n)[0] AS label, count(*) AS nodes
-WHERE zh[label] IS NOT NULL  // the ontology's classes (not the audit trail's ChanjiaoLoad… nodes)
+// a node's class label: not Entity (every node has it), not the audit trail's ChanjiaoLoad… labels
+WITH zh, [l IN labels(n) WHERE zh[l] IS NOT NULL][0] AS label, count(*) AS nodes
+WHERE label IS NOT NULL
 RETURN label, zh[label] AS name_zh, nodes
 ORDER BY label"""
 

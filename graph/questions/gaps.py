@@ -102,6 +102,7 @@ def gaps(
     """Question 2 for ``program`` against ``occupation`` at ``level`` (None: the level P targets O at)."""
     if max_candidates < 0:
         raise InvalidInputError(f"max_candidates must be 0 or more, not {max_candidates}")
+    facts.prefetch(program, occupation, demand=True)
     facts.nodes([program, occupation])
     facts.expect([program], "Program")
     facts.expect([occupation], "Occupation")

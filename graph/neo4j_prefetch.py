@@ -1,0 +1,147 @@
+"""One round trip, on Neo4j, for what a program × occupation question reads first.
+
+A question asks its store a handful of primitives one after the other: the
+program's targets and curriculum, what the curriculum develops, the
+occupation's requirements and tasks, the matches of the required competencies,
+the nodes of all of them (and, for gaps, the employers' demand). On Neo4j each
+primitive is a round trip of about a millisecond for a few rows, so the round
+trips, not the reads, are the cost of a question (bench/analysis.md, Miss 4).
+
+``prefetch_query`` nests the primitives' *own* Cypher — the same text, its
+``$ids`` bound to what the previous step returned — as subqueries of one
+statement, so the rows are exactly those the primitives would return.
+``Prefetched`` keeps them per id; the reader answers a later primitive call from
+them when every id it asks for was prefetched, and asks the database otherwise.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from graph.cypher import QuestionQueries
+from graph.questions.matches import CLOSE, EXACT
+from graph.records import Node
+from graph.store import DemandRow, DevelopsRow, IncludesRow, MatchRow, NeedRow, RequirementRow, TargetRow, TaskRow
+
+#: The match types the prefetch reads (a question then keeps the kinds it follows).
+MATCH_KINDS = (EXACT, CLOSE)
+
+
+def _bound(query: str, **variables: str) -> str:
+    """``query`` with each parameter ``$name`` of ``variables`` read from that variable instead."""
+    for name, variable in variables.items():
+        query = query.replace(f"${name}", variable)
+    return query
+
+
+def _collected(name: str, inputs: str, query: str, columns: str) -> str:
+    """A subquery collecting the rows of ``query`` (run over ``inputs``) as one list ``name``, empty for none."""
+    inner = "\n".join("    " + line for line in query.splitlines())
+    return f"CALL ({inputs}) {{\n  CALL ({inputs}) {{\n{inner}\n  }}\n  RETURN collect([{columns}]) AS {name}\n}}"
+
+
+def _distinct(name: str, inputs: str, expression: str) -> str:
+    """A subquery giving the distinct non-null values of ``expression`` (over ``x``) as the list ``name``."""
+    return f"CALL ({inputs}) {{\n  {expression}\n  RETURN collect(DISTINCT x) AS {name}\n}}"
+
+
+@functools.cache
+def prefetch_query(q: QuestionQueries, demand: bool) -> str:
+    """The statement reading a program × occupation question's first primitives at once.
+
+    Parameters: ``$programs``, ``$occupations``, ``$kinds`` (every match type), and with ``demand``
+    ``$employers``, ``$region``, ``$industry`` (all null).
+    """
+    parts = [
+        "WITH $programs AS programIds, $occupations AS occupationIds",
+        _collected("targets", "programIds", _bound(q.targets, ids="programIds"), "program, occupation, level"),
+        _collected(
+            "includes",
+            "programIds",
+            _bound(q.includes_of_programs, ids="programIds"),
+            "program, course, semester, required",
+        ),
+        _distinct("courseIds", "includes", "UNWIND includes AS r WITH r[1] AS x"),
+        _collected("develops", "courseIds", _bound(q.develops_of_courses, ids="courseIds"), "course, rows"),
+        _collected("requirements", "occupationIds", _bound(q.requirements, ids="occupationIds"), "occupation, rows"),
+        _collected("tasks", "occupationIds", _bound(q.tasks, ids="occupationIds"), "occupation, task"),
+        _distinct("competencyIds", "requirements", "UNWIND requirements AS r UNWIND r[1] AS row WITH row[1] AS x"),
+        _collected("matches", "competencyIds", _bound(q.matches, ids="competencyIds"), "competency, other, kind"),
+        # The matches of the matches: the engine follows EXACT_MATCH transitively, one more step is read here.
+        _distinct(
+            "nextIds", "matches, competencyIds", "UNWIND matches AS m WITH m[1] AS x WHERE NOT x IN competencyIds"
+        ),
+        _collected("nextMatches", "nextIds", _bound(q.matches, ids="nextIds"), "competency, other, kind"),
+        _distinct(
+            "nodeIds",
+            "programIds, occupationIds, tasks, competencyIds",
+            "UNWIND programIds + occupationIds + [t IN tasks | t[1]] + competencyIds AS x WITH x",
+        ),
+        _collected("nodes", "nodeIds", _bound(q.nodes, ids="nodeIds"), "label, props"),
+    ]
+    columns = "targets, includes, courseIds, develops, requirements, tasks, competencyIds, matches, nextIds"
+    columns += ", nextMatches, nodeIds, nodes"
+    if demand:
+        demands = _bound(q.demands_from.of_targets, occupations="occupationIds")
+        needs = _bound(q.needs_from.of_targets, competencies="competencyIds")
+        parts += [
+            _collected("demands", "occupationIds", demands, "employer, occupation, headcount, year, level"),
+            _collected("needs", "competencyIds", needs, "employer, competency, level"),
+        ]
+        columns += ", demands, needs"
+    return "\n".join([*parts, f"RETURN {columns}"])
+
+
+class Prefetched:
+    """Rows of primitives read ahead, per primitive and id: ``get`` gives them when every id asked is there."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, dict[str, list[Any]]] = {}
+
+    def put(self, primitive: str, ids: Iterable[str], rows: Iterable[Any], key: Callable[[Any], str]) -> None:
+        """Keep ``rows`` of ``primitive`` as the whole answer for each of ``ids`` (ids without rows: none)."""
+        table = self._rows.setdefault(primitive, {})
+        for i in ids:
+            table.setdefault(i, [])
+        for row in rows:
+            table[key(row)].append(row)
+
+    def get(self, primitive: str, ids: Iterable[str]) -> list[Any] | None:
+        """The rows of ``primitive`` for ``ids``, or None when one of them was not read ahead."""
+        table = self._rows.get(primitive)
+        if table is None:
+            return None
+        out: list[Any] = []
+        for i in dict.fromkeys(ids):
+            found = table.get(i)
+            if found is None:
+                return None
+            out.extend(found)
+        return out
+
+    def fill(
+        self,
+        programs: list[str],
+        occupations: list[str],
+        record: dict[str, Any],
+        node: Callable[[str, dict[str, Any]], Node],
+    ) -> None:
+        """Keep the rows of one ``prefetch_query`` answer for ``programs`` and ``occupations``."""
+        self.put("targets", programs, (TargetRow(*r) for r in record["targets"]), lambda r: r.program)
+        self.put("includes", programs, (IncludesRow(*r) for r in record["includes"]), lambda r: r.program)
+        develops = (DevelopsRow(course, *row) for course, rows in record["develops"] for row in rows)
+        self.put("develops", record["courseIds"], develops, lambda r: r.course)
+        requirements = (RequirementRow(o, *row) for o, rows in record["requirements"] for row in rows)
+        self.put("requirements", occupations, requirements, lambda r: r.occupation)
+        self.put("tasks", occupations, (TaskRow(*r) for r in record["tasks"]), lambda r: r.occupation)
+        matches = [MatchRow(*r) for r in record["matches"] + record["nextMatches"]]
+        self.put("matches", record["competencyIds"] + record["nextIds"], matches, lambda r: r.competency)
+        nodes = [node(label, props) for label, props in record["nodes"]]
+        self.put("nodes", record["nodeIds"], nodes, lambda n: n.id)
+        if "demands" in record:
+            demands = (DemandRow(*r) for r in record["demands"])
+            self.put("demands", occupations, demands, lambda r: r.occupation)
+            needs = (NeedRow(*r) for r in record["needs"])
+            self.put("needs", record["competencyIds"], needs, lambda r: r.competency)
