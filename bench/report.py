@@ -199,7 +199,8 @@ def _context(results: dict[float, dict[str, Any]]) -> list[str]:
         f"- CPU: {first['cpu']} — {first['cores']} cores, {first['memory_gb']} GB RAM; {first['os']}",
         f"- Python {first['python']}, neo4j driver {first['neo4j_driver']} (with neo4j-rust-ext), "
         f"networkx {first['networkx']}; {first['java']}",
-        "- Neo4j 5.26 Community, the bench's own server (scripts/neo4j.sh, 2 GB heap, 1 GB page cache), on loopback.",
+        "- Neo4j 5.26 Community, the bench's own server (scripts/neo4j.sh, 2 GB heap, 4 GB page cache: the ×16 "
+        "store is 2.3 GB), on loopback.",
     ]
     for scale, data in results.items():
         m = data["machine"]
