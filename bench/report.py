@@ -211,6 +211,8 @@ def _context(results: dict[float, dict[str, Any]]) -> list[str]:
                 f"- {_x(scale)} {kind}: started {started} on {commit}; load average (1/5/15 min) "
                 f"{r.get('loadavg_start', m['loadavg_start'])} at the start, {r.get('loadavg_end', '—')} at the end"
             )
+            for key, when in r.get("kept", {}).items():
+                out.append(f"  - its `{key}` figures are an earlier run's: {when['started']} on {when['commit']}")
     out.append(
         "- The machine's 2 cores were shared with 3–4 other engineers' jobs (test suites, other Neo4j servers) "
         "during every run: absolute times are noisy, the ratios (each measured in the same run, interleaved "

@@ -229,6 +229,36 @@ def run_store(
     return result
 
 
+#: The result keys each step writes (``loads`` also writes ``esco_pairs`` and ``reload``).
+_STEP_KEYS = {
+    "loads": ("loads", "esco_pairs", "reload"),
+    "import": ("admin_import",),
+    "questions": ("questions",),
+    "population": ("population",),
+    "api": ("api",),
+    "memory": ("memory",),
+}
+
+
+def _with_skipped(measured: dict[str, Any], before: dict[str, Any] | None, steps: set[str]) -> dict[str, Any]:
+    """``measured``, plus the previous run's results of the steps skipped this time, each marked with the
+    commit and time it was measured at (``kept``), so a partial re-run does not erase what it did not redo."""
+    if not before:
+        return measured
+    earlier = before.get("kept", {})
+    kept = {}
+    for step, keys in _STEP_KEYS.items():
+        if step in steps:
+            continue
+        for key in keys:
+            if key in before:
+                measured[key] = before[key]
+                kept[key] = earlier.get(key, {"commit": before.get("commit"), "started": before.get("started")})
+    if kept:
+        measured["kept"] = kept
+    return measured
+
+
 def run_scale(
     scale: float, stores: list[str], schema: Schema, out: Path, work: Path, settings: Settings
 ) -> dict[str, Any]:
@@ -248,11 +278,13 @@ def run_scale(
         "stores": {},
     }
     file = out / f"scale-{scale:g}.json"
+    previous: dict[str, Any] = {}
     if file.exists():  # measured in several runs (e.g. one store at a time at ×16): keep the other stores'
-        previous = json.loads(file.read_text(encoding="utf-8"))
-        results["stores"] = {k: v for k, v in previous.get("stores", {}).items() if k not in stores}
+        previous = json.loads(file.read_text(encoding="utf-8")).get("stores", {})
+        results["stores"] = {k: v for k, v in previous.items() if k not in stores}
     for kind in stores:
-        results["stores"][kind] = run_store(kind, workload, schema, work, settings, batches)
+        measured = run_store(kind, workload, schema, work, settings, batches)
+        results["stores"][kind] = _with_skipped(measured, previous.get(kind), settings.steps)
         results["machine"]["loadavg_end"] = loadavg()
         file.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
         gc.collect()

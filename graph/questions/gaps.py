@@ -14,6 +14,7 @@ national competency is developed by every province's programs, so the full list
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -174,15 +175,19 @@ def _candidates(
     inside = set(cov.courses)
     wanted = {c: s.matches.equivalents(c) for c in open_ids}
     everything = sorted({e for group in wanted.values() for e in group})
-    rows = facts.reader.develops(competencies=everything) if everything else []
-    rows = sorted({r for r in rows if r.course not in inside}, key=lambda r: sort_key(*r))
+    # Grouped by competency: a national competency is developed by courses of every province, so one scan
+    # of all the rows per gap would cost gaps × rows.
+    developers: dict[str, set[DevelopsRow]] = {}
+    for r in facts.reader.develops(competencies=everything) if everything else []:
+        if r.course not in inside:
+            developers.setdefault(r.competency, set()).add(r)
     hits: dict[str, list] = {}
     counts: dict[str, int] = {}
     for c in open_ids:
         required_level = s.requirements[c].level
-        found = [r for r in rows if r.competency in wanted[c] and satisfies(required_level, r.level)]
+        found = [r for e in wanted[c] for r in developers.get(e, ()) if satisfies(required_level, r.level)]
         counts[c] = len(found)
-        hits[c] = sorted(found, key=lambda r, c=c: _preference(r, c))[:limit]
+        hits[c] = heapq.nsmallest(limit, found, key=lambda r, c=c: _preference(r, c))
     used = {r for found in hits.values() for r in found}
     courses = sorted({r.course for r in used if r.course is not None})
     tasks = sorted({r.learning_task for r in used if r.learning_task is not None})
