@@ -14,15 +14,18 @@ ASSESSES the result's competency, at that level or above).
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import networkx as nx
 
 from graph.errors import Problem, ValidationError
 from graph.records import Batch, Edge, EdgeRecord, NodeRecord
-from ontology.schema import PropertyDef, Schema
+from ontology.schema import _CONVERTERS, NodeClass, PropertyDef, RelationshipType, Schema
 
 #: Looks up the labels of ids already in the store: id -> label for those found.
 LabelLookup = Callable[[Iterable[str]], dict[str, str]]
@@ -35,6 +38,191 @@ _ID = re.compile(r"^[^\s\x00-\x1f]{1,512}$")
 def edge_key(edge: EdgeRecord, keys: tuple[str, ...]) -> tuple[Any, ...]:
     """The identity of a relationship: its endpoints, its type and its key properties."""
     return (edge.source, edge.type, edge.target, *(edge.props.get(k) for k in keys))
+
+
+# -- what the checks need of the schema, worked out once per schema (not once per row)
+
+#: A property's converter: ``PropertyDef.coerce`` in effect (the same values, the same errors), quicker for the
+#: values loads carry (text, booleans, lists of text). Raises ``ValueError`` as ``coerce`` does.
+Coercer = Callable[[Any], Any]
+
+
+def _coercer(prop: PropertyDef) -> Coercer:
+    """``prop.coerce``, with the work it repeats per value done once here.
+
+    Only exact ``str`` values (and ``bool`` ones for a boolean) and lists of ``str`` take the short way, and only
+    while everything about them is valid: a value of any other type, or one that fails a check, goes to
+    ``prop.coerce`` itself, so that what is accepted and every message stay ``coerce``'s own.
+    """
+    coerce = prop.coerce
+    # ``coerce`` strips text and converts it with the datatype's converter (``_to_string`` returns text as it is),
+    # then tests the bounds and the enumeration.
+    convert = None if prop.datatype == "string" else _CONVERTERS[prop.datatype]
+    low, high = prop.minimum, prop.maximum
+    notations = prop.enumeration.notations if prop.enumeration is not None else None  # a tuple, as coerce tests
+    checked = low is not None or high is not None or notations is not None
+
+    def valid(converted: Any) -> bool:
+        return (
+            (low is None or not converted < low)
+            and (high is None or not converted > high)
+            and (notations is None or converted in notations)
+        )
+
+    if prop.multi_valued:
+
+        def many(value: Any) -> Any:
+            if type(value) is list:
+                items = value
+            elif type(value) is str:
+                if not value.strip():
+                    return None
+                items = value.split("|")
+            else:
+                return coerce(value)
+            out = []
+            for item in items:
+                if type(item) is not str:
+                    return coerce(value)
+                text = item.strip()
+                if not text:
+                    continue
+                if convert is not None:
+                    text = convert(text)
+                if checked and not valid(text):
+                    return coerce(value)  # raises, with coerce's message
+                out.append(text)
+            return list(dict.fromkeys(out)) or None
+
+        return many
+
+    if convert is None and not checked:
+
+        def text(value: Any) -> Any:
+            if type(value) is str:
+                return value.strip() or None
+            return coerce(value)
+
+        return text
+
+    if convert is None and low is None and high is None and notations is not None:  # text from a list
+
+        def choice(value: Any) -> Any:
+            if type(value) is str:
+                text = value.strip()
+                if not text:
+                    return None
+                if text in notations:
+                    return text
+            return coerce(value)  # raises for text not in the list, with coerce's message
+
+        return choice
+
+    boolean = prop.datatype == "boolean"
+
+    def one(value: Any) -> Any:
+        kind = type(value)
+        if kind is str:
+            converted = value.strip()
+            if not converted:
+                return None
+            if convert is not None:
+                converted = convert(converted)
+        elif kind is bool and boolean:
+            converted = value
+        else:
+            return coerce(value)
+        if checked and not valid(converted):
+            return coerce(value)  # raises, with coerce's message
+        return converted
+
+    return one
+
+
+class _Props:
+    """The properties an item of one class or relationship type may carry, with their converters."""
+
+    __slots__ = ("allowed", "coercers", "required")
+
+    def __init__(self, properties: dict[str, PropertyDef], required: frozenset[str]) -> None:
+        self.coercers = {name: _coercer(prop) for name, prop in properties.items()}
+        self.allowed = ", ".join(properties)
+        self.required = required
+
+
+class _Rel:
+    """One relationship type, as ``_check_edges`` looks at it for every edge."""
+
+    __slots__ = ("keys", "props", "rel", "same_class", "sources", "targets")
+
+    def __init__(self, rel: RelationshipType) -> None:
+        self.rel = rel
+        self.sources, self.targets, self.same_class = rel.sources, rel.targets, rel.same_class
+        self.props = _Props(rel.properties, rel.required)
+        self.keys = rel.keys
+
+
+class _Tables:
+    """Per class and per relationship type, what validation asks of the schema for every item."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.classes: dict[str, tuple[NodeClass, _Props]] = {
+            name: (cls, _Props(cls.properties, cls.required)) for name, cls in schema.classes.items()
+        }
+        self.rels = {name: _Rel(rel) for name, rel in schema.relationships.items()}
+        #: The reference properties (``cj:refersTo``) of the types that have any.
+        self.references: dict[str, list[PropertyDef]] = {
+            name: refs
+            for name, rel in schema.relationships.items()
+            if (refs := [p for p in rel.properties.values() if p.refers_to is not None])
+        }
+
+
+_pause = threading.Lock()
+_pausing = 0  # how many checks are running (in any thread)
+_resume = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run a check with the garbage collector paused, as ``graph.embedded`` pauses it while it builds.
+
+    A check makes a record and a dict of properties for every item it keeps (ESCO: 166k), nearly all still
+    alive when it ends, and a collection of the oldest generation walks them all. After a store's
+    ``gc.freeze`` that generation is little besides them, so it comes again and again while they are made:
+    4 to 5 walks per ESCO check, 0.6 s of its 1.2 s. Paused, they are walked once as the check ends (0.16 s)
+    and once more by the write that follows (0.16 s). Meanwhile the only reference cycles a check makes are
+    the networkx graphs that name cycles, collected once the collector resumes. The collector is
+    process-wide: checks in several threads nest, and the last one to end resumes it (unless it was
+    disabled before the first began).
+    """
+    global _pausing, _resume
+    with _pause:
+        if _pausing == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pausing += 1
+    try:
+        yield
+    finally:
+        with _pause:
+            _pausing -= 1
+            if _pausing == 0 and _resume:
+                gc.enable()
+
+
+#: Tables of the schemas seen lately, by ``id`` (a ``Schema`` holds dicts: it cannot be hashed). The schema is
+#: kept with its tables, so its id cannot be reused while the entry exists.
+_TABLES: dict[int, tuple[Schema, _Tables]] = {}
+
+
+def _tables(schema: Schema) -> _Tables:
+    entry = _TABLES.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        if len(_TABLES) >= 8:
+            _TABLES.clear()
+        entry = _TABLES[id(schema)] = (schema, _Tables(schema))
+    return entry[1]
 
 
 def validate(
@@ -71,6 +259,18 @@ def check(
     acyclic type (prerequisites, hierarchies) that would close a cycle, with
     each other or with what is stored (``existing_edges``), are rejected too.
     """
+    with _collector_paused():
+        return _check(schema, nodes, edges, existing_labels, source, existing_edges)
+
+
+def _check(
+    schema: Schema,
+    nodes: Iterable[NodeRecord],
+    edges: Iterable[EdgeRecord],
+    existing_labels: LabelLookup,
+    source: str | None,
+    existing_edges: EdgeLookup | None,
+) -> tuple[Batch, list[Problem]]:
     problems: list[Problem] = []
     nodes, edges = list(nodes), list(edges)
     wanted = {e.source for e in edges} | {e.target for e in edges} | {n.id for n in nodes if isinstance(n.id, str)}
@@ -100,10 +300,12 @@ def check(
 def _check_nodes(
     schema: Schema, nodes: list[NodeRecord], stored: dict[str, str], source: str | None, problems: list[Problem]
 ) -> list[NodeRecord]:
+    classes = _tables(schema).classes
     seen: dict[str, str] = {}
     clean = []
     for node in nodes:
-        if node.label not in schema.classes:
+        found = classes.get(node.label)
+        if found is None:
             problems.append(
                 Problem(node.where(), None, None, f"unknown class {node.label!r}; known: {', '.join(schema.classes)}")
             )
@@ -115,12 +317,12 @@ def _check_nodes(
             problems.append(Problem(node.where(), "id", node.id, f"duplicate id (first at {seen[node.id]})"))
             continue
         seen[node.id] = node.where()
-        cls = schema.node_class(node.label)
+        cls, spec = found
         before = len(problems)
         # A node already in the graph had its required properties checked when it
         # was created; an update may carry only what changes.
         required = frozenset() if node.id in stored else cls.required
-        props = _check_props(node.where(), {**node.props, "id": node.id}, cls.properties, required, problems)
+        props = _check_props(node, {**node.props, "id": node.id}, spec, required, problems)
         props.pop("id", None)
         if len(problems) > before:
             continue
@@ -138,64 +340,109 @@ def _check_edges(
     source: str | None,
     problems: list[Problem],
 ) -> list[EdgeRecord]:
-    seen: dict[tuple[Any, ...], str] = {}
+    rels = _tables(schema).rels
+    label_of = labels.get
+    # The relationships kept so far, by type, then source, then target and key values: ``edge_key``'s identity,
+    # without a tuple per edge.
+    seen: dict[str, dict[str, dict[Any, EdgeRecord]]] = {}
     clean = []
     for edge in edges:
-        if edge.type not in schema.relationships:
+        spec = rels.get(edge.type)
+        if spec is None:
             known = ", ".join(schema.relationships)
             problems.append(
                 Problem(edge.where(), None, None, f"unknown relationship type {edge.type!r}; known: {known}")
             )
             continue
-        rel = schema.relationship(edge.type)
-        ok = True
-        for field, ref, allowed in (("from", edge.source, rel.sources), ("to", edge.target, rel.targets)):
-            if ref in rejected:
-                problems.append(Problem(edge.where(), field, ref, "refers to a node of this load that was rejected"))
-                ok = False
-            elif ref not in labels:
-                problems.append(
-                    Problem(edge.where(), field, ref, "refers to a node that is neither in this load nor in the graph")
-                )
-                ok = False
-            elif labels[ref] not in allowed:
-                problems.append(
-                    Problem(
-                        edge.where(),
-                        field,
-                        ref,
-                        f"is a {labels[ref]}, but {edge.type} {field} must be one of: {', '.join(sorted(allowed))}",
-                    )
-                )
-                ok = False
-        if ok and not rel.allows(labels[edge.source], labels[edge.target]):
+        s, t = edge.source, edge.target
+        s_label, t_label = label_of(s), label_of(t)
+        spec_props = spec.props
+        # The usual case, tested at once: endpoints of the right classes (no id in ``labels`` is rejected:
+        # ``rejected`` is what ``labels`` lacks) and properties that convert. Anything else is looked at
+        # again, and reported, by ``_endpoint_problems`` and ``_check_props``.
+        if (
+            s_label in spec.sources
+            and t_label in spec.targets
+            and (not spec.same_class or s_label == t_label)
+            and s != t
+        ):
+            props = {}
+            coercers = spec_props.coercers
+            try:
+                for name, value in edge.props.items():
+                    coerced = coercers[name](value)
+                    if coerced is not None:
+                        props[name] = coerced
+            except (KeyError, ValueError):
+                props = None
+            required = spec_props.required
+            if props is None or (required and not required <= props.keys()):
+                before = len(problems)
+                props = _check_props(edge, edge.props, spec_props, required, problems)
+                if len(problems) > before:
+                    continue
+        else:
+            ok = _endpoint_problems(spec.rel, edge, labels, rejected, problems)
+            before = len(problems)
+            props = _check_props(edge, edge.props, spec_props, spec_props.required, problems)
+            if not ok or len(problems) > before:
+                continue
+        if source is not None:
+            props.setdefault("source", source)
+        of_type = seen.get(edge.type)
+        if of_type is None:
+            of_type = seen[edge.type] = {}
+        of_source = of_type.get(s)
+        if of_source is None:
+            of_source = of_type[s] = {}
+        key = (t, *(props.get(k) for k in spec.keys)) if spec.keys else t
+        first = of_source.get(key)
+        if first is not None:
+            problems.append(Problem(edge.where(), None, None, f"duplicate relationship (first at {first.where()})"))
+            continue
+        of_source[key] = edge
+        clean.append(EdgeRecord(edge.type, s, t, props, edge.location))
+    return clean
+
+
+def _endpoint_problems(
+    rel: RelationshipType, edge: EdgeRecord, labels: dict[str, str], rejected: set[str], problems: list[Problem]
+) -> bool:
+    """Report what is wrong with the edge's endpoints; whether nothing is."""
+    ok = True
+    for field, ref, allowed in (("from", edge.source, rel.sources), ("to", edge.target, rel.targets)):
+        if ref in rejected:
+            problems.append(Problem(edge.where(), field, ref, "refers to a node of this load that was rejected"))
+            ok = False
+        elif ref not in labels:
+            problems.append(
+                Problem(edge.where(), field, ref, "refers to a node that is neither in this load nor in the graph")
+            )
+            ok = False
+        elif labels[ref] not in allowed:
             problems.append(
                 Problem(
                     edge.where(),
-                    None,
-                    None,
-                    f"{edge.type} joins two nodes of the same class, "
-                    f"not {labels[edge.source]} and {labels[edge.target]}",
+                    field,
+                    ref,
+                    f"is a {labels[ref]}, but {edge.type} {field} must be one of: {', '.join(sorted(allowed))}",
                 )
             )
             ok = False
-        if ok and edge.source == edge.target:
-            problems.append(Problem(edge.where(), "to", edge.target, f"{edge.type} cannot join a node to itself"))
-            ok = False
-        before = len(problems)
-        props = _check_props(edge.where(), edge.props, rel.properties, rel.required, problems)
-        if not ok or len(problems) > before:
-            continue
-        if source is not None:
-            props.setdefault("source", source)
-        record = EdgeRecord(edge.type, edge.source, edge.target, props, edge.location)
-        key = edge_key(record, rel.keys)
-        if key in seen:
-            problems.append(Problem(edge.where(), None, None, f"duplicate relationship (first at {seen[key]})"))
-            continue
-        seen[key] = edge.where()
-        clean.append(record)
-    return clean
+    if ok and not rel.allows(labels[edge.source], labels[edge.target]):
+        problems.append(
+            Problem(
+                edge.where(),
+                None,
+                None,
+                f"{edge.type} joins two nodes of the same class, not {labels[edge.source]} and {labels[edge.target]}",
+            )
+        )
+        ok = False
+    if ok and edge.source == edge.target:
+        problems.append(Problem(edge.where(), "to", edge.target, f"{edge.type} cannot join a node to itself"))
+        ok = False
+    return ok
 
 
 def _check_cycles(
@@ -215,15 +462,21 @@ def _check_cycles(
         new = by_type.get(rel.name)
         if not new:
             continue
-        graph = nx.DiGraph(list(new))
         # A new s → t closes a cycle only if t already reaches s: walk the stored
         # relationships of this type forward from the new targets (not everything around them).
+        found: list[list[tuple[str, str]]] = []
         frontier, seen = {t for _, t in new}, set()
         while frontier and existing_edges is not None:
             seen |= frontier
             stored = [(e.source, e.target) for e in existing_edges(sorted(frontier), rel.name, True)]
-            graph.add_edges_from(stored)
+            found.append(stored)
             frontier = {t for _, t in stored} - seen
+        # Most loads close no cycle: make sure of that quickly, and leave networkx the (rare) cycles to name.
+        if not _has_cycle([*new, *(pair for stored in found for pair in stored)]):
+            continue
+        graph = nx.DiGraph(list(new))
+        for stored in found:
+            graph.add_edges_from(stored)
         while True:
             try:
                 cycle = nx.find_cycle(graph)
@@ -234,7 +487,28 @@ def _check_cycles(
             problems.append(Problem(culprit.where(), "to", culprit.target, f"{rel.name} would close a cycle: {path}"))
             graph.remove_edge(culprit.source, culprit.target)
             dropped.add(id(culprit))
-    return [e for e in edges if id(e) not in dropped]
+    return [e for e in edges if id(e) not in dropped] if dropped else edges
+
+
+def _has_cycle(pairs: list[tuple[str, str]]) -> bool:
+    """Whether the directed graph of these (source, target) pairs has a cycle (a self-loop is one): Kahn's
+    algorithm, which takes away nodes without an incoming edge until none is left or only cycles remain."""
+    successors: dict[str, list[str]] = {}
+    incoming: dict[str, int] = {}
+    for s, t in pairs:
+        successors.setdefault(s, []).append(t)
+        incoming[t] = incoming.get(t, 0) + 1
+        incoming.setdefault(s, 0)
+    ready = [n for n, count in incoming.items() if count == 0]
+    left = len(incoming)
+    while ready:
+        node = ready.pop()
+        left -= 1
+        for t in successors.get(node, ()):
+            incoming[t] -= 1
+            if incoming[t] == 0:
+                ready.append(t)
+    return left > 0
 
 
 def _a(name: str) -> str:
@@ -242,16 +516,12 @@ def _a(name: str) -> str:
     return f"{'an' if name[:1] in 'AEIOU' else 'a'} {name}"
 
 
-def _references(schema: Schema, rel_type: str) -> list[PropertyDef]:
-    rel = schema.relationships.get(rel_type)
-    return [] if rel is None else [p for p in rel.properties.values() if p.refers_to is not None]
-
-
 def _referenced(schema: Schema, edges: list[EdgeRecord]) -> set[str]:
     """The ids that relationships name in reference properties (``cj:refersTo``), to look their labels up too."""
     found = set()
+    references = _tables(schema).references
     for edge in edges:
-        for prop in _references(schema, edge.type):
+        for prop in references.get(edge.type, ()):
             value = edge.props.get(prop.name)
             if isinstance(value, str) and value.strip():
                 found.add(value.strip())
@@ -269,10 +539,15 @@ def _check_references(
     """Drop (and report) relationships whose reference property names no node of its class, or whose
     ``cj:coveredBy`` rule fails: the named node must reach the relationship's target by the covering type,
     level-agnostically or at a level no lower than the relationship's own."""
+    references = _tables(schema).references
     kept = []
     for edge in edges:
+        refs = references.get(edge.type)
+        if refs is None:
+            kept.append(edge)
+            continue
         ok = True
-        for prop in _references(schema, edge.type):
+        for prop in refs:
             ref = edge.props.get(prop.name)
             reason = None
             if ref in rejected:
@@ -286,9 +561,12 @@ def _check_references(
                 ok = False
         if ok:
             kept.append(edge)
+    # The kept relationships of the covered types, by type in the order the types first come.
+    covered = {name for name, rel in schema.relationships.items() if rel.covered_by is not None}
     by_type: dict[str, list[EdgeRecord]] = {}
     for edge in kept:
-        by_type.setdefault(edge.type, []).append(edge)
+        if edge.type in covered:
+            by_type.setdefault(edge.type, []).append(edge)
     dropped: set[int] = set()
     for rel_type, group in by_type.items():
         rule = schema.relationship(rel_type).covered_by
@@ -322,7 +600,7 @@ def _check_references(
                 field, value = ("to", edge.target) if levels is None else ("level", level)
                 problems.append(Problem(edge.where(), field, value, reason))
                 dropped.add(id(edge))
-    return [e for e in kept if id(e) not in dropped]
+    return [e for e in kept if id(e) not in dropped] if dropped else kept
 
 
 def _check_links(
@@ -339,19 +617,30 @@ def _check_links(
     new or stored, that the batch would give more than the maximum keeps none of the batch's new ones.
     Partners are counted once each, whatever the relationships' keys.
     """
-    by_id = {n.id: n for n in nodes}
-    labels = {**stored, **{n.id: n.label for n in nodes}}
     rejected_nodes: set[str] = set()
     dropped: set[int] = set()
+    # The batch's relationships of the restricted types, and its new nodes of the restricted classes (one pass each).
+    restricted = {cls.name: {rule.relationship for rule in cls.links} for cls in schema.classes.values() if cls.links}
+    edges_of: dict[str, list[EdgeRecord]] = {t: [] for types in restricted.values() for t in types}
+    for e in edges:
+        group = edges_of.get(e.type)
+        if group is not None:
+            group.append(e)
+    new_ids: dict[str, set[str]] = {name: set() for name in restricted}
+    for n in nodes:
+        ids = new_ids.get(n.label)
+        if ids is not None and n.id not in stored:
+            ids.add(n.id)
+    if not any(edges_of.values()) and not any(new_ids.values()):
+        return nodes, edges  # no node for any rule to look at
+    by_id = {n.id: n for n in nodes}
+    labels = {**stored, **{n.id: n.label for n in nodes}}
     for cls in schema.classes.values():
         for rule in cls.links:
-            new_edges = [e for e in edges if e.type == rule.relationship]
+            new_edges = edges_of[rule.relationship]
             # The nodes of this class the rule must look at: new ones (minimum), and any the batch links (maximum).
             touched = {(e.target if rule.incoming else e.source) for e in new_edges}
-            subjects = sorted(
-                {n.id for n in nodes if n.label == cls.name and n.id not in stored}
-                | {i for i in touched if labels.get(i) == cls.name}
-            )
+            subjects = sorted(new_ids[cls.name] | {i for i in touched if labels.get(i) == cls.name})
             if not subjects:
                 continue
             partners: dict[str, set[str]] = {i: set() for i in subjects}
@@ -389,6 +678,8 @@ def _check_links(
                     )
                 )
                 rejected_nodes.add(subject)
+    if not dropped and not rejected_nodes:
+        return nodes, edges
     kept_edges = []
     for e in edges:
         if id(e) in dropped:
@@ -402,27 +693,29 @@ def _check_links(
 
 
 def _check_props(
-    where: str,
+    item: NodeRecord | EdgeRecord,
     values: dict[str, Any],
-    allowed: dict[str, PropertyDef],
+    spec: _Props,
     required: frozenset[str],
     problems: list[Problem],
 ) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     failed: set[str] = set()
+    coercers = spec.coercers
     for name, value in values.items():
-        definition = allowed.get(name)
-        if definition is None:
-            problems.append(Problem(where, name, value, f"unknown property; allowed: {', '.join(allowed)}"))
+        coerce = coercers.get(name)
+        if coerce is None:
+            problems.append(Problem(item.where(), name, value, f"unknown property; allowed: {spec.allowed}"))
             continue
         try:
-            coerced = definition.coerce(value)
+            coerced = coerce(value)
         except ValueError as exc:
-            problems.append(Problem(where, name, value, str(exc)))
+            problems.append(Problem(item.where(), name, value, str(exc)))
             failed.add(name)
             continue
         if coerced is not None:
             clean[name] = coerced
-    for name in sorted(required - failed - clean.keys()):
-        problems.append(Problem(where, name, None, "is required"))
+    if required:
+        for name in sorted(required - failed - clean.keys()):
+            problems.append(Problem(item.where(), name, None, "is required"))
     return clean
