@@ -199,8 +199,8 @@ def _context(results: dict[float, dict[str, Any]]) -> list[str]:
         f"- CPU: {first['cpu']} — {first['cores']} cores, {first['memory_gb']} GB RAM; {first['os']}",
         f"- Python {first['python']}, neo4j driver {first['neo4j_driver']} (with neo4j-rust-ext), "
         f"networkx {first['networkx']}; {first['java']}",
-        "- Neo4j 5.26 Community, the bench's own server (scripts/neo4j.sh, 2 GB heap, 4 GB page cache: the ×16 "
-        "store is 2.3 GB), on loopback.",
+        "- Neo4j 5.26 Community, the bench's own server (scripts/neo4j.sh, 2 GB heap, 4 GB page cache, more than the "
+        "×16 store), on loopback.",
     ]
     for scale, data in results.items():
         m = data["machine"]
@@ -558,7 +558,7 @@ def _api(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> lis
             "endpoint",
             "engine p50 ms",
             "engine + JSON p50 ms",
-            "floor p50 ms (GET /health)",
+            "floor p50 ms (GET /health; on Neo4j with a round trip)",
             "API p50 ms",
             "API ÷ engine",
             "server start-up s",
