@@ -23,7 +23,18 @@ from typing import Any
 from graph.cypher import QuestionQueries
 from graph.questions.matches import CLOSE, EXACT
 from graph.records import Node
-from graph.store import DemandRow, DevelopsRow, IncludesRow, MatchRow, NeedRow, RequirementRow, TargetRow, TaskRow
+from graph.store import (
+    DeliveryRow,
+    DemandRow,
+    DevelopsRow,
+    IncludesRow,
+    LearningTaskRow,
+    MatchRow,
+    NeedRow,
+    RequirementRow,
+    TargetRow,
+    TaskRow,
+)
 
 #: The match types the prefetch reads (a question then keeps the kinds it follows).
 MATCH_KINDS = (EXACT, CLOSE)
@@ -94,6 +105,43 @@ def prefetch_query(q: QuestionQueries, demand: bool) -> str:
     return "\n".join([*parts, f"RETURN {columns}"])
 
 
+@functools.cache
+def candidates_query(q: QuestionQueries) -> str:
+    """The statement reading what a question shows of some courses and learning tasks at once: the programs
+    including the courses, the courses' learning tasks, what supports all of them, and the nodes of the
+    resources and of ``$nodes``. Parameters: ``$courses``, ``$learningTasks``, ``$nodes``."""
+    parts = [
+        "WITH $courses AS courseIds, $learningTasks AS taskIds, $nodes AS extraIds",
+        _collected(
+            "includes",
+            "courseIds",
+            _bound(q.includes_of_courses, ids="courseIds"),
+            "program, course, semester, required",
+        ),
+        _collected(
+            "learningTasks", "courseIds", _bound(q.learning_tasks, ids="courseIds"), "course, learning_task, task"
+        ),
+        _distinct(
+            "targetIds",
+            "courseIds, taskIds, learningTasks",
+            "UNWIND courseIds + [t IN learningTasks | t[1]] + taskIds AS x WITH x",
+        ),
+        _collected(
+            "delivery",
+            "targetIds",
+            _bound(q.delivery, ids="targetIds"),
+            "target, kind, other, resource_type, dual_qualified",
+        ),
+        _distinct(
+            "nodeIds",
+            "delivery, extraIds",
+            "UNWIND [d IN delivery WHERE d[1] = 'resource' | d[2]] + extraIds AS x WITH x",
+        ),
+        _collected("nodes", "nodeIds", _bound(q.nodes, ids="nodeIds"), "label, props"),
+    ]
+    return "\n".join([*parts, "RETURN includes, learningTasks, targetIds, delivery, nodeIds, nodes"])
+
+
 class Prefetched:
     """Rows of primitives read ahead, per primitive and id: ``get`` gives them when every id asked is there."""
 
@@ -104,7 +152,7 @@ class Prefetched:
         """Keep ``rows`` of ``primitive`` as the whole answer for each of ``ids`` (ids without rows: none)."""
         table = self._rows.setdefault(primitive, {})
         for i in ids:
-            table.setdefault(i, [])
+            table[i] = []
         for row in rows:
             table[key(row)].append(row)
 
@@ -145,3 +193,14 @@ class Prefetched:
             self.put("demands", occupations, demands, lambda r: r.occupation)
             needs = (NeedRow(*r) for r in record["needs"])
             self.put("needs", record["competencyIds"], needs, lambda r: r.competency)
+
+    def fill_candidates(
+        self, courses: list[str], record: dict[str, Any], node: Callable[[str, dict[str, Any]], Node]
+    ) -> None:
+        """Keep the rows of one ``candidates_query`` answer for ``courses``."""
+        self.put("includes_of_courses", courses, (IncludesRow(*r) for r in record["includes"]), lambda r: r.course)
+        tasks = (LearningTaskRow(*r) for r in record["learningTasks"])
+        self.put("learning_tasks", courses, tasks, lambda r: r.course)
+        self.put("delivery", record["targetIds"], (DeliveryRow(*r) for r in record["delivery"]), lambda r: r.target)
+        nodes = [node(label, props) for label, props in record["nodes"]]
+        self.put("nodes", record["nodeIds"], nodes, lambda n: n.id)

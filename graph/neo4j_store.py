@@ -34,7 +34,7 @@ from neo4j.exceptions import AuthError, IncompleteCommit, Neo4jError, ServiceUna
 from graph import cypher
 from graph.audit import CHANGE_SET_SIZE, LOAD, AuditTx, Change, LoadEntry, Ref, Stamp, fingerprint, load_changes
 from graph.errors import ConflictError, StoreUnavailableError
-from graph.neo4j_prefetch import MATCH_KINDS, Prefetched, prefetch_query
+from graph.neo4j_prefetch import MATCH_KINDS, Prefetched, candidates_query, prefetch_query
 from graph.records import Batch, Edge, Node, WriteSummary
 from graph.store import (
     AssessmentRow,
@@ -489,6 +489,12 @@ class _Reader(GraphReader):
         record = self._tx.run(prefetch_query(self._q, demand), params).single(strict=True).data()
         self._ahead.fill(programs, occupations, record, _node)
 
+    def prefetch_candidates(self, courses: list[str], learning_tasks: list[str], with_nodes: list[str]) -> None:
+        """Read what a question shows of candidate courses in one statement (``graph.neo4j_prefetch``)."""
+        params = {"courses": courses, "learningTasks": learning_tasks, "nodes": with_nodes}
+        record = self._tx.run(candidates_query(self._q), params).single(strict=True).data()
+        self._ahead.fill_candidates(courses, record, _node)
+
     def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         ids = list(ids)
         ahead = self._ahead.get("nodes", ids)
@@ -530,7 +536,11 @@ class _Reader(GraphReader):
             if ahead is not None:
                 return ahead
             return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_programs, programs)]
-        return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_courses, courses or ())]
+        courses = list(courses or ())
+        ahead = self._ahead.get("includes_of_courses", courses)
+        if ahead is not None:
+            return ahead
+        return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_courses, courses)]
 
     def programs(self, region: str | None = None) -> list[str]:
         if region is None:
@@ -551,6 +561,10 @@ class _Reader(GraphReader):
         return [DevelopsRow(course, lt, c, level) for c, rows in found for course, lt, level in rows]
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
+        courses = list(courses)
+        ahead = self._ahead.get("learning_tasks", courses)
+        if ahead is not None:
+            return ahead
         return [LearningTaskRow(*v) for v in self._by_ids(self._q.learning_tasks, courses)]
 
     def matches(self, competencies: Iterable[str], kinds: tuple[str, ...]) -> list[MatchRow]:
@@ -609,6 +623,10 @@ class _Reader(GraphReader):
         return [NeedRow(*v) for v in values]
 
     def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
+        targets = list(targets)
+        ahead = self._ahead.get("delivery", targets)
+        if ahead is not None:
+            return ahead
         return [DeliveryRow(*v) for v in self._by_ids(self._q.delivery, targets)]
 
     def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:

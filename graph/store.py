@@ -201,6 +201,12 @@ class GraphReader(ABC):
         """
         return None
 
+    def prefetch_candidates(self, courses: list[str], learning_tasks: list[str], with_nodes: list[str]) -> None:
+        """A hint, like ``prefetch``: the question will read the programs including ``courses``, their learning
+        tasks, what supports the courses, those learning tasks and ``learning_tasks``, and the nodes of the
+        resources and of ``with_nodes``. Default: nothing."""
+        return None
+
     @abstractmethod
     def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         """The nodes with these ids, of any class."""

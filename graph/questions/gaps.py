@@ -191,10 +191,13 @@ def _candidates(
     used = {r for found in hits.values() for r in found}
     courses = sorted({r.course for r in used if r.course is not None})
     tasks = sorted({r.learning_task for r in used if r.learning_task is not None})
+    with_nodes = [*courses, *tasks, *also_read]
+    if courses or tasks:
+        facts.reader.prefetch_candidates(courses, tasks, with_nodes)
     programs: dict[str, set[str]] = {}
     for row in facts.reader.includes(courses=courses) if courses else []:
         programs.setdefault(row.course, set()).add(row.program)
-    resources = facts.resources(courses, tasks, with_nodes=[*courses, *tasks, *also_read])
+    resources = facts.resources(courses, tasks, with_nodes=with_nodes)
     result: dict[str, tuple[list[Candidate], int]] = {}
     for c, found in hits.items():
         listed: list[Candidate] = []
