@@ -17,7 +17,7 @@ rather than on every write.
 
 from __future__ import annotations
 
-import gc
+import functools
 import json
 import math
 import sqlite3
@@ -43,6 +43,7 @@ from graph.audit import (
     fingerprint,
     load_changes,
 )
+from graph.collector import paused
 from graph.errors import StoreUnavailableError
 from graph.records import Batch, Edge, Node, NodeRecord, WriteSummary
 from graph.store import (
@@ -920,49 +921,8 @@ class _Reader(GraphReader):
         return rows
 
 
-_collector = threading.RLock()  # re-entrant: a finalizer that gc.collect runs may write to a store
-_building_now = 0  # how many ``_building`` blocks are running (in any thread, of any store)
-_resume_collector = False
-
-
-@contextmanager
-def _building() -> Iterator[None]:
-    """Build long-lived parts of the graph with the garbage collector paused, then freeze them (``gc.freeze``).
-
-    The graph is millions of long-lived objects (1.0 M at ×1, 13.7 M at ×16), and each collection of the
-    oldest generation walked them all: 0.5 s at ×1, 6.4 s at ×16, during whichever request set it off —
-    that request and every other one on the worker waited (bench/analysis.md, "Miss 2"). Frozen once built
-    (loaded, written, indexed), they are never walked again, and still freed by reference counting when
-    they go. While they are being built the collector is paused too: it would walk the growing graph again
-    and again (40 % of an ESCO write into an empty store).
-
-    What is frozen is kept until unfrozen if it later dies as part of a reference cycle. So the young
-    generations are collected before the pause (earlier garbage is not frozen), nothing is frozen when the
-    block fails, and the store breaks its own cycles when it lets go of them (``_release``; a write's
-    pending closures hold the store, not the transaction). Cyclic garbage that other threads make during
-    the block is frozen with it: collecting it first would walk everything the block built once more
-    (0.47 s of a 2.3 s ESCO write). The collector is process-wide: blocks of several stores or threads
-    nest, and the last one to end freezes and resumes it (unless it was disabled before).
-    """
-    global _building_now, _resume_collector
-    with _collector:
-        if _building_now == 0:
-            _resume_collector = gc.isenabled()
-            gc.collect(1)
-            gc.disable()
-        _building_now += 1
-    built = False
-    try:
-        yield
-        built = True
-    finally:
-        with _collector:
-            _building_now -= 1
-            if _building_now == 0:
-                if built:
-                    gc.freeze()
-                if _resume_collector:
-                    gc.enable()
+#: The store builds its graph with the collector paused and freezes it after (``graph.collector``).
+_building = functools.partial(paused, freeze=True)
 
 
 def _change_sets(changes: list[dict[str, Any]]) -> list[str]:

@@ -14,15 +14,13 @@ ASSESSES the result's competency, at that level or above).
 
 from __future__ import annotations
 
-import gc
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
 
+from graph.collector import paused
 from graph.errors import Problem, ValidationError
 from graph.records import Batch, Edge, EdgeRecord, NodeRecord
 from ontology.schema import _CONVERTERS, NodeClass, PropertyDef, RelationshipType, Schema
@@ -178,39 +176,6 @@ class _Tables:
         }
 
 
-_pause = threading.Lock()
-_pausing = 0  # how many checks are running (in any thread)
-_resume = False
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Run a check with the garbage collector paused, as ``graph.embedded`` pauses it while it builds.
-
-    A check makes a record and a dict of properties for every item it keeps (ESCO: 166k), nearly all still
-    alive when it ends, and a collection of the oldest generation walks them all. After a store's
-    ``gc.freeze`` that generation is little besides them, so it comes again and again while they are made:
-    4 to 5 walks per ESCO check, 0.6 s of its 1.2 s. Paused, they are walked once as the check ends (0.16 s)
-    and once more by the write that follows (0.16 s). Meanwhile the only reference cycles a check makes are
-    the networkx graphs that name cycles, collected once the collector resumes. The collector is
-    process-wide: checks in several threads nest, and the last one to end resumes it (unless it was
-    disabled before the first began).
-    """
-    global _pausing, _resume
-    with _pause:
-        if _pausing == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pausing += 1
-    try:
-        yield
-    finally:
-        with _pause:
-            _pausing -= 1
-            if _pausing == 0 and _resume:
-                gc.enable()
-
-
 #: Tables of the schemas seen lately, by ``id`` (a ``Schema`` holds dicts: it cannot be hashed). The schema is
 #: kept with its tables, so its id cannot be reused while the entry exists.
 _TABLES: dict[int, tuple[Schema, _Tables]] = {}
@@ -259,7 +224,7 @@ def check(
     acyclic type (prerequisites, hierarchies) that would close a cycle, with
     each other or with what is stored (``existing_edges``), are rejected too.
     """
-    with _collector_paused():
+    with paused():  # see graph.collector
         return _check(schema, nodes, edges, existing_labels, source, existing_edges)
 
 
