@@ -481,6 +481,12 @@ class _Reader(GraphReader):
         unique = list(dict.fromkeys(ids))
         return self._values(query, ids=unique) if unique else []
 
+    def _rows(self, primitive: str, ids: Iterable[str], read: Callable[[list[str]], list[T]]) -> list[T]:
+        """The rows of ``primitive`` for ``ids``: the prefetched ones when every id was prefetched, else read."""
+        ids = list(ids)
+        ahead = self._ahead.get(primitive, ids)
+        return ahead if ahead is not None else read(ids)
+
     def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False) -> None:
         """Read a program × occupation question's first primitives in one statement (``graph.neo4j_prefetch``)."""
         params = {"programs": programs, "occupations": occupations, "kinds": list(MATCH_KINDS)}
@@ -504,43 +510,28 @@ class _Reader(GraphReader):
         return {n.id: n for n in found}
 
     def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
-        occupations = list(occupations)
-        ahead = self._ahead.get("requirements", occupations)
-        if ahead is not None:
-            return ahead
-        return [RequirementRow(o, *row) for o, rows in self._by_ids(self._q.requirements, occupations) for row in rows]
+        def read(ids: list[str]) -> list[RequirementRow]:
+            return [RequirementRow(o, *row) for o, rows in self._by_ids(self._q.requirements, ids) for row in rows]
+
+        return self._rows("requirements", occupations, read)
 
     def requirers(self, competencies: Iterable[str]) -> list[str]:
         return [v[0] for v in self._by_ids(self._q.requirers, competencies)]
 
     def tasks(self, occupations: Iterable[str]) -> list[TaskRow]:
-        occupations = list(occupations)
-        ahead = self._ahead.get("tasks", occupations)
-        if ahead is not None:
-            return ahead
-        return [TaskRow(*v) for v in self._by_ids(self._q.tasks, occupations)]
+        return self._rows("tasks", occupations, lambda ids: [TaskRow(*v) for v in self._by_ids(self._q.tasks, ids)])
 
     def targets(self, programs: Iterable[str]) -> list[TargetRow]:
-        programs = list(programs)
-        ahead = self._ahead.get("targets", programs)
-        if ahead is not None:
-            return ahead
-        return [TargetRow(*v) for v in self._by_ids(self._q.targets, programs)]
+        return self._rows("targets", programs, lambda ids: [TargetRow(*v) for v in self._by_ids(self._q.targets, ids)])
 
     def includes(
         self, *, programs: Iterable[str] | None = None, courses: Iterable[str] | None = None
     ) -> list[IncludesRow]:
         if programs is not None:
-            programs = list(programs)
-            ahead = self._ahead.get("includes", programs)
-            if ahead is not None:
-                return ahead
-            return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_programs, programs)]
-        courses = list(courses or ())
-        ahead = self._ahead.get("includes_of_courses", courses)
-        if ahead is not None:
-            return ahead
-        return [IncludesRow(*v) for v in self._by_ids(self._q.includes_of_courses, courses)]
+            query, primitive, ids = self._q.includes_of_programs, "includes", programs
+        else:
+            query, primitive, ids = self._q.includes_of_courses, "includes_of_courses", courses or ()
+        return self._rows(primitive, ids, lambda i: [IncludesRow(*v) for v in self._by_ids(query, i)])
 
     def programs(self, region: str | None = None) -> list[str]:
         if region is None:
@@ -551,21 +542,20 @@ class _Reader(GraphReader):
         self, *, courses: Iterable[str] | None = None, competencies: Iterable[str] | None = None
     ) -> list[DevelopsRow]:
         if courses is not None:
-            courses = list(courses)
-            ahead = self._ahead.get("develops", courses)
-            if ahead is not None:
-                return ahead
-            found = self._by_ids(self._q.develops_of_courses, courses)
-            return [DevelopsRow(course, lt, c, level) for course, rows in found for lt, c, level in rows]
+
+            def read(ids: list[str]) -> list[DevelopsRow]:
+                found = self._by_ids(self._q.develops_of_courses, ids)
+                return [DevelopsRow(course, lt, c, level) for course, rows in found for lt, c, level in rows]
+
+            return self._rows("develops", courses, read)
         found = self._by_ids(self._q.develops_of_competencies, competencies or ())
         return [DevelopsRow(course, lt, c, level) for c, rows in found for course, lt, level in rows]
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
-        courses = list(courses)
-        ahead = self._ahead.get("learning_tasks", courses)
-        if ahead is not None:
-            return ahead
-        return [LearningTaskRow(*v) for v in self._by_ids(self._q.learning_tasks, courses)]
+        def read(ids: list[str]) -> list[LearningTaskRow]:
+            return [LearningTaskRow(*v) for v in self._by_ids(self._q.learning_tasks, ids)]
+
+        return self._rows("learning_tasks", courses, read)
 
     def matches(self, competencies: Iterable[str], kinds: tuple[str, ...]) -> list[MatchRow]:
         unique = list(dict.fromkeys(competencies))
@@ -623,11 +613,9 @@ class _Reader(GraphReader):
         return [NeedRow(*v) for v in values]
 
     def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
-        targets = list(targets)
-        ahead = self._ahead.get("delivery", targets)
-        if ahead is not None:
-            return ahead
-        return [DeliveryRow(*v) for v in self._by_ids(self._q.delivery, targets)]
+        return self._rows(
+            "delivery", targets, lambda ids: [DeliveryRow(*v) for v in self._by_ids(self._q.delivery, ids)]
+        )
 
     def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:
         return [PrerequisiteRow(*v) for v in self._by_ids(self._q.prerequisites, courses)]
