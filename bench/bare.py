@@ -135,6 +135,7 @@ _PRIMITIVES = (
     "includes",
     "programs",
     "develops",
+    "developers",
     "learning_tasks",
     "matches",
     "demands",
@@ -171,6 +172,13 @@ def _materialise(value: Any) -> Any:
     return value
 
 
+def _rows(primitive: str, result: Any) -> int:
+    """The rows a primitive returned (``developers``: the rows it chose, not the competencies it chose for)."""
+    if primitive == "developers":
+        return sum(len(d.best) for d in result.values())
+    return len(result)
+
+
 class _RecordingReader:
     """A ``GraphReader`` stand-in that forwards every primitive and notes the call."""
 
@@ -187,7 +195,7 @@ class _RecordingReader:
             args = tuple(_materialise(a) for a in args)
             kwargs = {k: _materialise(v) for k, v in kwargs.items()}
             result = target(*args, **kwargs)
-            self._recording.calls.append(Call(name, args, kwargs, len(result)))
+            self._recording.calls.append(Call(name, args, kwargs, _rows(name, result)))
             return result
 
         return call
@@ -214,6 +222,6 @@ def replay(store: GraphStore, recording: Recording) -> int:
     """Make the recorded primitive calls again, in one read; returns the rows read."""
 
     def work(reader: GraphReader) -> int:
-        return sum(len(getattr(reader, c.name)(*c.args, **c.kwargs)) for c in recording.calls)
+        return sum(_rows(c.name, getattr(reader, c.name)(*c.args, **c.kwargs)) for c in recording.calls)
 
     return store.read(work)

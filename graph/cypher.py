@@ -312,6 +312,7 @@ class QuestionQueries:
     programs_in_region: str
     develops_of_courses: str
     develops_of_competencies: str
+    developers: str
     learning_tasks: str
     matches: str
     demands: str  # every filter in one query (``demands_from.every``)
@@ -444,6 +445,29 @@ CALL (c) {{
   RETURN course.id AS course, t.id AS lt, d.level AS level
 }}
 RETURN c.id AS competency, collect([course, lt, level]) AS rows""",
+        # GraphReader.developers: the level rule of graph.questions.levels.satisfies and the order of
+        # graph.embedded._preference. Stored text sorts by code point, as in Python (a parameter's text would
+        # sort by UTF-16 code unit: only stored ids are ordered here).
+        developers=f"""UNWIND $wanted AS w
+CALL (w) {{
+  UNWIND w.counting AS id
+  MATCH (c:{L["Competency"]} {{id: id}})
+  CALL (c) {{
+    MATCH (course:{L["Course"]})-[d:{R["DEVELOPS"]}]->(c)
+    RETURN course.id AS course, null AS lt, d.level AS level
+    UNION ALL
+    MATCH (t:{L["LearningTask"]})-[d:{R["DEVELOPS"]}]->(c)
+    OPTIONAL MATCH (course:{L["Course"]})-[:{R["HAS_LEARNING_TASK"]}]->(t)
+    RETURN course.id AS course, t.id AS lt, d.level AS level
+  }}
+  WITH c.id AS competency, course, lt, level
+  WHERE (w.level IS NULL OR level IS NULL OR level >= w.level) AND (course IS NULL OR NOT course IN $outside)
+  WITH competency, course, lt, level
+  ORDER BY competency <> w.competency, level IS NULL, level DESC, course IS NOT NULL, course,
+    lt IS NOT NULL, lt, competency
+  RETURN count(*) AS count, collect([course, lt, competency, level])[..$limit] AS best
+}}
+RETURN w.competency AS competency, best, count""",
         learning_tasks=f"""UNWIND $ids AS id
 MATCH (c:{L["Course"]} {{id: id}})-[:{R["HAS_LEARNING_TASK"]}]->(lt:{L["LearningTask"]})
 OPTIONAL MATCH (lt)-[:{R["DERIVED_FROM"]}]->(t:{L["TypicalWorkTask"]})

@@ -18,12 +18,13 @@ rather than on every write.
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import math
 import sqlite3
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,6 +46,8 @@ from graph.audit import (
 )
 from graph.collector import paused
 from graph.errors import StoreUnavailableError
+from graph.questions.levels import satisfies
+from graph.questions.model import sort_key
 from graph.records import Batch, Edge, Node, NodeRecord, WriteSummary
 from graph.store import (
     AssessmentRow,
@@ -52,6 +55,7 @@ from graph.store import (
     ConductRow,
     DeliveryRow,
     DemandRow,
+    Developers,
     DevelopsRow,
     GraphReader,
     GraphStore,
@@ -67,6 +71,7 @@ from graph.store import (
     ResultRow,
     TargetRow,
     TaskRow,
+    Wanted,
 )
 from graph.text import tokens
 from ontology.schema import Schema
@@ -651,6 +656,11 @@ class _Tx(AuditTx):
         self._cur.execute("UPDATE loads SET rolled_back_by = ? WHERE id = ?", (by, load_id))
 
 
+def _preference(competency: str, row: DevelopsRow) -> tuple:
+    """``GraphReader.developers``' order: ``competency`` itself first, then the higher level, then the ids."""
+    return (row.competency != competency, -row.level if row.level is not None else math.inf, sort_key(*row))
+
+
 class _Reader(GraphReader):
     """The question primitives as walks over the in-memory graph (the caller holds the store's lock)."""
 
@@ -753,13 +763,36 @@ class _Reader(GraphReader):
                     rows += [DevelopsRow(course, lt, c, p.get("level")) for c, p in self._out(lt, "DEVELOPS")]
             return rows
         for competency in self._each(competencies or (), "Competency"):
-            for holder, p in self._in(competency, "DEVELOPS"):
-                if self._is(holder, "Course"):
-                    rows.append(DevelopsRow(holder, None, competency, p.get("level")))
-                    continue
-                owners = [c for c, _ in self._in(holder, "HAS_LEARNING_TASK")] or [None]
-                rows += [DevelopsRow(owner, holder, competency, p.get("level")) for owner in owners]
+            rows += self._developing(competency)
         return rows
+
+    def _developing(
+        self, competency: str, level: int | None = None, outside: Collection[str] = ()
+    ) -> list[DevelopsRow]:
+        """The DEVELOPS rows of ``competency`` whose level satisfies ``level`` and whose course is not in
+        ``outside``."""
+        rows = []
+        for holder, p in self._in(competency, "DEVELOPS"):
+            developed = p.get("level")
+            if not satisfies(level, developed):
+                continue
+            if self._is(holder, "Course"):
+                if holder not in outside:
+                    rows.append(DevelopsRow(holder, None, competency, developed))
+                continue
+            owners = [c for c, _ in self._in(holder, "HAS_LEARNING_TASK")] or [None]
+            rows += [DevelopsRow(owner, holder, competency, developed) for owner in owners if owner not in outside]
+        return rows
+
+    def developers(self, wanted: Iterable[Wanted], outside: Iterable[str], limit: int) -> dict[str, Developers]:
+        outside = set(outside)
+        found = {}
+        for want in wanted:
+            counting = self._each(want.counting, "Competency")
+            rows = [r for c in counting for r in self._developing(c, want.level, outside)]
+            best = heapq.nsmallest(limit, rows, key=functools.partial(_preference, want.competency))
+            found[want.competency] = Developers(best, len(rows))
+        return found
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
         rows = []

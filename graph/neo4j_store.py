@@ -42,6 +42,7 @@ from graph.store import (
     ConductRow,
     DeliveryRow,
     DemandRow,
+    Developers,
     DevelopsRow,
     GraphReader,
     GraphStore,
@@ -57,6 +58,7 @@ from graph.store import (
     ResultRow,
     TargetRow,
     TaskRow,
+    Wanted,
 )
 from graph.text import tokens
 from ontology.schema import Schema
@@ -550,6 +552,13 @@ class _Reader(GraphReader):
             return self._rows("develops", courses, read)
         found = self._by_ids(self._q.develops_of_competencies, competencies or ())
         return [DevelopsRow(course, lt, c, level) for c, rows in found for course, lt, level in rows]
+
+    def developers(self, wanted: Iterable[Wanted], outside: Iterable[str], limit: int) -> dict[str, Developers]:
+        params = [{"competency": w.competency, "counting": list(w.counting), "level": w.level} for w in wanted]
+        if not params:
+            return {}
+        found = self._values(self._q.developers, wanted=params, outside=list(outside), limit=limit)
+        return {c: Developers([DevelopsRow(*row) for row in best], count) for c, best, count in found}
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
         def read(ids: list[str]) -> list[LearningTaskRow]:

@@ -8,6 +8,10 @@ function through ``GraphStore.read``: everything one question reads comes from
 one read transaction, so an answer never mixes two states of the graph. The
 primitives return raw rows (one per relationship, no filtering by level, no
 aggregation, in no particular order); the rules live in ``graph.questions``.
+One primitive is the exception: ``developers`` filters by level, orders and
+cuts, because the rows it chooses from grow with the population of the graph
+(every province's courses develop the same national competency) while the
+answer it serves shows only the best few.
 """
 
 from __future__ import annotations
@@ -71,6 +75,22 @@ class DevelopsRow(NamedTuple):
     learning_task: str | None
     competency: str
     level: int | None
+
+
+class Wanted(NamedTuple):
+    """A competency to find developers for: the competencies that count for it (itself and its matches) and
+    the level a development of one of them must reach (None: any)."""
+
+    competency: str
+    counting: tuple[str, ...]
+    level: int | None
+
+
+class Developers(NamedTuple):
+    """The best developers of a ``Wanted`` competency, best first, and how many there are in all."""
+
+    best: list[DevelopsRow]
+    count: int
 
 
 class LearningTaskRow(NamedTuple):
@@ -243,6 +263,15 @@ class GraphReader(ABC):
     ) -> list[DevelopsRow]:
         """DEVELOPS rows of ``courses`` (directly and through their learning tasks), or of whatever
         course or learning task develops one of ``competencies`` (exactly one of the two is given)."""
+
+    @abstractmethod
+    def developers(self, wanted: Iterable[Wanted], outside: Iterable[str], limit: int) -> dict[str, Developers]:
+        """Per wanted competency: its best ``limit`` developers and their count. A developer is a DEVELOPS row
+        as ``develops(competencies=…)`` gives it, of a competency in ``counting``, whose level satisfies the
+        wanted level (at or above it, or either of them None) and whose course is not in ``outside`` (a
+        learning task of no course is never outside). Best first: the wanted competency itself before a
+        match, then the higher level (any level before none), then by course, learning task and competency
+        (None first)."""
 
     @abstractmethod
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:

@@ -6,6 +6,7 @@ answers are worked out by hand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from graph.errors import InvalidInputError, NotFoundError, ValidationError
 from graph.records import EdgeRecord, NodeRecord
 from graph.service import Chanjiao
-from graph.store import GraphStore
+from graph.store import Developers, DevelopsRow, GraphStore, Wanted
 
 OCC = NodeRecord(
     "Occupation",
@@ -140,6 +141,14 @@ class TestReads:
         page, _ = small.list("Competency", 1, 10)
         assert [n.id for n in page] == ["comp:Q1"]
 
+    def test_list_orders_ids_by_code_point(self, small: Chanjiao) -> None:
+        # Python's order. Neo4j orders stored text so too, but text it holds as Java strings (parameters) by
+        # UTF-16 code unit, where a character beyond the BMP comes before a fullwidth one.
+        skill = {"dimension": "professional", "kind": "skill"}
+        small.upsert([NodeRecord("Competency", "comp:（", skill), NodeRecord("Competency", "comp:𠀀", skill)], [])
+        page, _ = small.list("Competency", 0, 10)
+        assert [n.id for n in page] == ["comp:P1", "comp:Q1", "comp:（", "comp:𠀀"]
+
     def test_list_rejects_bad_paging(self, small: Chanjiao) -> None:
         with pytest.raises(InvalidInputError, match="limit must be between 1 and"):
             small.list("Course", 0, 0)
@@ -183,6 +192,80 @@ class TestReads:
 
     def test_search_text_that_is_all_syntax_finds_nothing(self, small: Chanjiao) -> None:
         assert small.search('"*?:\\') == []
+
+
+class TestDevelopers:
+    """``GraphReader.developers``: the best developers of a competency, chosen and counted by the store."""
+
+    @pytest.fixture
+    def reader_of(self, service: Chanjiao) -> Callable[..., dict[str, Developers]]:
+        skill = {"dimension": "professional", "kind": "skill"}
+        courses = ["course:in", "course:A", "course:B", "course:（1", "course:𠀀1", "course:low", "course:M"]
+        service.upsert(
+            [
+                *(NodeRecord("Competency", c, skill) for c in ("comp:W", "comp:W2", "comp:Z")),
+                *(NodeRecord("Course", c, {"category": "integrated"}) for c in courses),
+                NodeRecord("LearningTask", "lt:1", {"name_zh": "两门课的学习任务"}),
+                NodeRecord("LearningTask", "lt:free", {"name_zh": "不属于课程的学习任务"}),
+            ],
+            [
+                EdgeRecord("HAS_LEARNING_TASK", "course:A", "lt:1"),
+                EdgeRecord("HAS_LEARNING_TASK", "course:in", "lt:1"),
+                EdgeRecord("DEVELOPS", "course:in", "comp:W", {"level": 5}),
+                EdgeRecord("DEVELOPS", "lt:1", "comp:W", {"level": 5}),
+                EdgeRecord("DEVELOPS", "course:（1", "comp:W", {"level": 4}),
+                EdgeRecord("DEVELOPS", "course:𠀀1", "comp:W", {"level": 4}),
+                EdgeRecord("DEVELOPS", "course:A", "comp:W", {"level": 3}),
+                EdgeRecord("DEVELOPS", "lt:free", "comp:W", {"level": 3}),
+                EdgeRecord("DEVELOPS", "course:low", "comp:W", {"level": 1}),
+                EdgeRecord("DEVELOPS", "course:B", "comp:W"),
+                EdgeRecord("DEVELOPS", "course:M", "comp:W2", {"level": 5}),
+            ],
+            source="developers",
+        )
+
+        def read(wanted: list[Wanted], limit: int = 10) -> dict[str, Developers]:
+            return service.store.read(lambda r: r.developers(wanted, ["course:in"], limit))
+
+        return read
+
+    def test_order_level_and_outside(self, reader_of: Callable[..., dict[str, Developers]]) -> None:
+        # comp:nope does not exist and course:A is no competency: both are skipped.
+        found = reader_of([Wanted("comp:W", ("comp:W", "comp:W2", "comp:nope", "course:A"), 3)])
+        assert found["comp:W"] == Developers(
+            [
+                # W itself: the higher level first; course:in (and lt:1 as its task) is outside.
+                DevelopsRow("course:A", "lt:1", "comp:W", 5),
+                DevelopsRow("course:（1", None, "comp:W", 4),  # by code point, on Neo4j as well
+                DevelopsRow("course:𠀀1", None, "comp:W", 4),
+                DevelopsRow(None, "lt:free", "comp:W", 3),  # no course: first, and never outside
+                DevelopsRow("course:A", None, "comp:W", 3),
+                DevelopsRow("course:B", None, "comp:W", None),  # level-agnostic: satisfies, after any level
+                # then the match; course:low (level 1) does not reach 3.
+                DevelopsRow("course:M", None, "comp:W2", 5),
+            ],
+            7,
+        )
+
+    def test_cut_and_count_per_competency(self, reader_of: Callable[..., dict[str, Developers]]) -> None:
+        found = reader_of(
+            [Wanted("comp:W2", ("comp:W2", "comp:W"), None), Wanted("comp:Z", ("comp:Z",), 2), Wanted("comp:Y", (), 1)],
+            limit=3,
+        )
+        assert found == {
+            "comp:W2": Developers(
+                [
+                    DevelopsRow("course:M", None, "comp:W2", 5),
+                    DevelopsRow("course:A", "lt:1", "comp:W", 5),
+                    DevelopsRow("course:（1", None, "comp:W", 4),
+                ],
+                8,  # with course:low, any level being wanted
+            ),
+            "comp:Z": Developers([], 0),
+            "comp:Y": Developers([], 0),
+        }
+        assert reader_of([Wanted("comp:W", ("comp:W",), 3)], limit=0) == {"comp:W": Developers([], 6)}
+        assert reader_of([]) == {}
 
 
 class TestValidation:

@@ -6,24 +6,23 @@ its demand weight (``headcount``), then its id.
 Candidates are courses and learning tasks outside P that develop the
 competency (or a match of it) at or above the required level; the best
 ``max_candidates`` of each gap are listed (the competency itself before a match,
-then the higher developed level, then by id) and ``candidate_count`` counts them
-all. The bound keeps one answer the size of its neighbourhood: the same
+then the higher developed level, then by id: ``GraphReader.developers``) and
+``candidate_count`` counts them all. The bound keeps one answer the size of its neighbourhood: the same
 national competency is developed by every province's programs, so the full list
 (and the reads behind it) would grow with the population of the graph.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graph.errors import InvalidInputError
 from graph.questions.coverage import Coverage, Setting, score, setting
 from graph.questions.facts import Facts
-from graph.questions.levels import level_range, satisfies
-from graph.questions.model import COVERED, Answer, Options, ResourceRef, names, sort_key
-from graph.store import DevelopsRow
+from graph.questions.levels import level_range
+from graph.questions.model import COVERED, Answer, Options, ResourceRef, names
+from graph.store import Wanted
 
 
 @dataclass(frozen=True)
@@ -172,23 +171,11 @@ def _candidates(
     Only the kept candidates' programs, resources and names are read. ``also_read``: more nodes to read along
     with the candidates' (saving a read).
     """
-    inside = set(cov.courses)
-    wanted = {c: s.matches.equivalents(c) for c in open_ids}
-    everything = sorted({e for group in wanted.values() for e in group})
-    # Grouped by competency: a national competency is developed by courses of every province, so one scan
-    # of all the rows per gap would cost gaps × rows.
-    developers: dict[str, set[DevelopsRow]] = {}
-    for r in facts.reader.develops(competencies=everything) if everything else []:
-        if r.course not in inside:
-            developers.setdefault(r.competency, set()).add(r)
-    hits: dict[str, list] = {}
-    counts: dict[str, int] = {}
-    for c in open_ids:
-        required_level = s.requirements[c].level
-        found = [r for e in wanted[c] for r in developers.get(e, ()) if satisfies(required_level, r.level)]
-        counts[c] = len(found)
-        hits[c] = heapq.nsmallest(limit, found, key=lambda r, c=c: _preference(r, c))
-    used = {r for found in hits.values() for r in found}
+    wanted = [Wanted(c, tuple(s.matches.equivalents(c)), s.requirements[c].level) for c in open_ids]
+    # The store chooses: the same national competency is developed by courses of every province, and only the
+    # best few are shown.
+    developers = facts.reader.developers(wanted, cov.courses, limit)
+    used = {r for d in developers.values() for r in d.best}
     courses = sorted({r.course for r in used if r.course is not None})
     tasks = sorted({r.learning_task for r in used if r.learning_task is not None})
     with_nodes = [*courses, *tasks, *also_read]
@@ -199,10 +186,10 @@ def _candidates(
         programs.setdefault(row.course, set()).add(row.program)
     resources = facts.resources(courses, tasks, with_nodes=with_nodes)
     result: dict[str, tuple[list[Candidate], int]] = {}
-    for c, found in hits.items():
+    for c in open_ids:
         listed: list[Candidate] = []
-        result[c] = (listed, counts[c])
-        for r in found:
+        result[c] = (listed, developers[c].count)
+        for r in developers[c].best:
             if r.learning_task is not None:
                 refs = resources.of_learning_task(r.learning_task, r.course)
             else:
@@ -211,9 +198,3 @@ def _candidates(
             on = sorted(programs.get(r.course or "", ()))
             listed.append(Candidate(r.course, r.learning_task, zh, en, r.competency, r.level, on, refs))
     return result
-
-
-def _preference(row: DevelopsRow, competency: str) -> tuple:
-    """Better candidates first: ``competency`` itself before a match, then the higher level, then by id."""
-    level = row.level if row.level is not None else float("-inf")
-    return (row.competency != competency, -level, sort_key(*row))
