@@ -155,9 +155,18 @@ class LoadEntry:
         }
 
 
+#: One encoder made once: ``json.dumps`` with options builds a new encoder per call (a third of the time for
+#: the small property maps of a load).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
 def canonical(props: dict[str, Any]) -> str:
-    """Properties as canonical JSON (keys sorted): what ``digest`` fingerprints, and the embedded store's rows."""
-    return json.dumps(props, ensure_ascii=False, sort_keys=True, default=str)
+    """Properties as canonical JSON (keys sorted): what ``digest`` fingerprints, and the embedded store's rows.
+
+    >>> canonical({"b": 1, "a": "工"})
+    '{"a": "工", "b": 1}'
+    """
+    return _CANONICAL.encode(props)
 
 
 def fingerprint(text: str) -> str:
@@ -182,8 +191,14 @@ CHANGE_SET_SIZE = 1000
 
 def dump_changes(changes: list[Change]) -> list[str]:
     """``changes`` as JSON arrays of up to ``CHANGE_SET_SIZE`` each, in order."""
+    return dump_change_dicts([c.to_json() for c in changes])
+
+
+def dump_change_dicts(changes: list[dict[str, Any]]) -> list[str]:
+    """``dump_changes`` of changes given as ``Change.to_json`` gives them (a store that has them so need not
+    make ``Change`` objects first)."""
     return [
-        json.dumps([c.to_json() for c in changes[start : start + CHANGE_SET_SIZE]], ensure_ascii=False)
+        json.dumps(changes[start : start + CHANGE_SET_SIZE], ensure_ascii=False)
         for start in range(0, len(changes), CHANGE_SET_SIZE)
     ]
 

@@ -32,7 +32,6 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from graph.audit import (
-    CHANGE_SET_SIZE,
     LOAD,
     AuditTx,
     Change,
@@ -40,6 +39,7 @@ from graph.audit import (
     Ref,
     Stamp,
     canonical,
+    dump_change_dicts,
     dump_changes,
     fingerprint,
     load_changes,
@@ -205,7 +205,7 @@ class EmbeddedStore(GraphStore):
             changes: list[dict[str, Any]] = []
             tx.put_nodes(self._diff_nodes(batch.nodes, summary, changes))
             tx.put_edges(self._diff_edges(batch, summary, changes))
-            summary.load_id = tx.record_sets(stamp, LOAD, summary.as_dict(), _change_sets(changes))
+            summary.load_id = tx.record_sets(stamp, LOAD, summary.as_dict(), dump_change_dicts(changes))
             return summary
 
         summary = self._audited(work)
@@ -956,14 +956,6 @@ class _Reader(GraphReader):
 
 #: The store builds its graph with the collector paused and freezes it after (``graph.collector``).
 _building = functools.partial(paused, freeze=True)
-
-
-def _change_sets(changes: list[dict[str, Any]]) -> list[str]:
-    """Changes given as ``Change.to_json`` gives them, encoded in sets exactly as ``dump_changes`` encodes them."""
-    return [
-        json.dumps(changes[start : start + CHANGE_SET_SIZE], ensure_ascii=False)
-        for start in range(0, len(changes), CHANGE_SET_SIZE)
-    ]
 
 
 def _same(current: dict[str, Any], given: dict[str, Any]) -> bool:

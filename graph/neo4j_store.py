@@ -28,11 +28,22 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import neo4j
-from neo4j import Driver, ManagedTransaction, unit_of_work
+from neo4j import Driver, ManagedTransaction, Record, unit_of_work
 from neo4j.exceptions import AuthError, IncompleteCommit, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph import cypher
-from graph.audit import CHANGE_SET_SIZE, LOAD, AuditTx, Change, LoadEntry, Ref, Stamp, fingerprint, load_changes
+from graph.audit import (
+    CHANGE_SET_SIZE,
+    LOAD,
+    AuditTx,
+    Change,
+    LoadEntry,
+    Ref,
+    Stamp,
+    canonical,
+    fingerprint,
+    load_changes,
+)
 from graph.errors import ConflictError, StoreUnavailableError
 from graph.neo4j_prefetch import MATCH_KINDS, Prefetched, candidates_query, prefetch_query
 from graph.records import Batch, Edge, Node, WriteSummary
@@ -494,13 +505,13 @@ class _Reader(GraphReader):
         params = {"programs": programs, "occupations": occupations, "kinds": list(MATCH_KINDS)}
         if demand:
             params |= {"employers": None, "region": None, "industry": None}
-        record = self._tx.run(prefetch_query(self._q, demand), params).single(strict=True).data()
+        record = _fields(self._tx.run(prefetch_query(self._q, demand), params).single(strict=True))
         self._ahead.fill(programs, occupations, record, _node)
 
     def prefetch_candidates(self, courses: list[str], learning_tasks: list[str], with_nodes: list[str]) -> None:
         """Read what a question shows of candidate courses in one statement (``graph.neo4j_prefetch``)."""
         params = {"courses": courses, "learningTasks": learning_tasks, "nodes": with_nodes}
-        record = self._tx.run(candidates_query(self._q), params).single(strict=True).data()
+        record = _fields(self._tx.run(candidates_query(self._q), params).single(strict=True))
         self._ahead.fill_candidates(courses, record, _node)
 
     def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
@@ -675,6 +686,12 @@ def open_driver(uri: str, user: str | None, password: str | None, retry_seconds:
     )
 
 
+def _fields(record: Record) -> dict[str, Any]:
+    """A record's fields as they came: ``Record.data()`` walks every nested value again to turn graph types
+    into dicts, which these queries never return (at ×16 that walk was 40 % of a gaps question's time)."""
+    return dict(record.items())
+
+
 def _node(label: str, props: dict[str, Any]) -> Node:
     props = _plain(props)
     return Node(label, props.pop("id"), props)
@@ -695,9 +712,6 @@ def _without_id(props: dict[str, Any]) -> dict[str, Any]:
 # the change, ``graph.audit.digest``) and ``before`` (each item's properties before it, null: it did
 # not exist; absent: none did). Sets written before this format are JSON text as
 # ``graph.audit.dump_changes`` writes it, and are read as such.
-
-#: ``graph.audit.canonical`` with one encoder for every item (its options exactly: sorted keys, no ASCII escapes).
-_canonical = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
 
 
 def _node_group(
@@ -736,8 +750,8 @@ def _with_digests(group: dict[str, Any], written: list[dict[str, Any]], old: lis
     """Add to ``group`` the digests after the write (``written``: the created rows, then the updated ones)
     and, if any was updated, the properties before (``old``, of the updated rows)."""
     created = len(written) - len(old)
-    after = [fingerprint(_canonical(r["props"])) for r in written[:created]]
-    after += [fingerprint(_canonical({**o, **r["props"]})) for o, r in zip(old, written[created:], strict=True)]
+    after = [fingerprint(canonical(r["props"])) for r in written[:created]]
+    after += [fingerprint(canonical({**o, **r["props"]})) for o, r in zip(old, written[created:], strict=True)]
     group["after"] = after
     if old:
         group["before"] = [None] * created + old
