@@ -138,6 +138,25 @@ def _emit(
         err.print(f"[green]✓[/green] wrote {output}", highlight=False)
 
 
+#: Prints an answer as tables: (the open service, to name things; the answer; where to print).
+Show = Callable[[Chanjiao, Any, Console], None]
+
+
+def _run(
+    store: str | None,
+    fmt: Enum | None,
+    output: Path | None,
+    formats: type[Enum],
+    ask: Callable[[Chanjiao], Any],
+    show: Show,
+) -> None:
+    """What every question command does: check the format, open the store, ask, then print or write the answer."""
+    chosen = _resolve(fmt, output, formats)
+    with opened(store) as service:
+        answer = ask(service)
+        _emit(answer, chosen, output, lambda a, out: show(service, a, out), service)
+
+
 def _write_text(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
@@ -194,9 +213,9 @@ def coverage(
     output: Output = None,
 ) -> None:
     """Coverage: how much of what OCCUPATION requires PROGRAM develops — overall, per dimension, per task."""
-    chosen = _resolve(fmt, output, PictureOut)
-    with opened(store) as service:
-        answer = service.questions.coverage(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.coverage(
             program,
             occupation,
             level,
@@ -204,26 +223,25 @@ def coverage(
             close_match=close_match,
             weight=weight.value if weight else None,
         )
-        names = _named(service, program, occupation)
 
-        def show(c: Any, out: Console) -> None:
-            o = c.overall
-            _heading(
-                out, f"{names.get(c.program, c.program)} → {names.get(c.occupation, c.occupation)}, level {c.level}"
-            )
-            out.print(
-                f"覆盖率 coverage {_pct(o.ratio)}: {o.covered}/{o.total} covered, "
-                f"{o.under_level} under level, {o.missing} missing"
-                + (f"; weighted by {c.weight}: {_pct(o.weighted_ratio)}" if c.weight else ""),
-                highlight=False,
-            )
-            main, summary, tasks = exports.sheets(c)
-            out.print(_table(summary))
-            out.print(_table(tasks, ["任务编号", "任务名称", "能力总数", "已覆盖", "等级不足", "缺失", "覆盖率(%)"]))
-            columns = ["能力编号", "能力名称", "维度", "要求等级", "培养等级", "状态", "培养课程", "英文名称"]
-            out.print(_table(main, columns))
+    _run(store, fmt, output, PictureOut, ask, _show_coverage)
 
-        _emit(answer, chosen, output, show, service)
+
+def _show_coverage(service: Chanjiao, c: Any, out: Console) -> None:
+    names = _named(service, c.program, c.occupation)
+    o = c.overall
+    _heading(out, f"{names.get(c.program, c.program)} → {names.get(c.occupation, c.occupation)}, level {c.level}")
+    out.print(
+        f"覆盖率 coverage {_pct(o.ratio)}: {o.covered}/{o.total} covered, "
+        f"{o.under_level} under level, {o.missing} missing"
+        + (f"; weighted by {c.weight}: {_pct(o.weighted_ratio)}" if c.weight else ""),
+        highlight=False,
+    )
+    main, summary, tasks = exports.sheets(c)
+    out.print(_table(summary))
+    out.print(_table(tasks, ["任务编号", "任务名称", "能力总数", "已覆盖", "等级不足", "缺失", "覆盖率(%)"]))
+    columns = ["能力编号", "能力名称", "维度", "要求等级", "培养等级", "状态", "培养课程", "英文名称"]
+    out.print(_table(main, columns))
 
 
 # -- 2 gaps
@@ -243,9 +261,9 @@ def gaps(
     output: Output = None,
 ) -> None:
     """Gaps: the under-level and missing competencies, ranked, with tasks, employers and candidate courses."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
-        answer = service.questions.gaps(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.gaps(
             program,
             occupation,
             level,
@@ -253,21 +271,22 @@ def gaps(
             close_match=close_match,
             max_candidates=max_candidates,
         )
-        names = _named(service, program, occupation)
 
-        def show(g: Any, out: Console) -> None:
-            _heading(
-                out,
-                f"{len(g.gaps)} gap(s): {names.get(g.program, g.program)} → "
-                f"{names.get(g.occupation, g.occupation)}, level {g.level}",
-            )
-            main, candidates = exports.sheets(g)
-            columns = ["排名", "能力编号", "能力名称", "状态", "要求等级", "培养等级", "需求人数", "典型工作任务"]
-            out.print(_table(main, [*columns, "相关企业", "候选课程", "英文名称"]))
-            if candidates.rows:
-                out.print(_table(candidates, ["能力编号", "课程编号", "学习任务编号", "名称", "培养等级", "所属专业"]))
+    _run(store, fmt, output, TableOut, ask, _show_gaps)
 
-        _emit(answer, chosen, output, show, service)
+
+def _show_gaps(service: Chanjiao, g: Any, out: Console) -> None:
+    names = _named(service, g.program, g.occupation)
+    _heading(
+        out,
+        f"{len(g.gaps)} gap(s): {names.get(g.program, g.program)} → "
+        f"{names.get(g.occupation, g.occupation)}, level {g.level}",
+    )
+    main, candidates = exports.sheets(g)
+    columns = ["排名", "能力编号", "能力名称", "状态", "要求等级", "培养等级", "需求人数", "典型工作任务"]
+    out.print(_table(main, [*columns, "相关企业", "候选课程", "英文名称"]))
+    if candidates.rows:
+        out.print(_table(candidates, ["能力编号", "课程编号", "学习任务编号", "名称", "培养等级", "所属专业"]))
 
 
 # -- 3 curriculum map
@@ -284,41 +303,37 @@ def curriculum_map(
     output: Output = None,
 ) -> None:
     """Curriculum map: each course of PROGRAM with the competencies it develops (level) and the tasks it teaches."""
-    chosen = _resolve(fmt, output, PictureOut)
-    with opened(store) as service:
-        answer = service.questions.curriculum_map(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.curriculum_map(
             program, occupation, level, include_optional=include_optional, close_match=close_match
         )
-        names = _named(service, program, occupation)
 
-        def show(m: Any, out: Console) -> None:
-            against = f" → {names.get(m.occupation, m.occupation)}, level {m.level}" if m.occupation else ""
-            _heading(
-                out,
-                f"{names.get(m.program, m.program)}{against}: {len(m.rows)} courses × {len(m.columns)} competencies",
-            )
-            # A matrix of dozens of columns does not fit a terminal: one line per course instead.
-            developed: dict[str, list[str]] = {r.course: [] for r in m.rows}
-            for cell in m.cells:
-                developed[cell.course].append(f"{cell.competency}:{'✓' if cell.level is None else cell.level}")
-            taught: dict[str, list[str]] = {r.course: [] for r in m.rows}
-            for cell in m.task_cells:
-                taught[cell.course].append(cell.task)
-            table = Table(
-                "课程编号", "课程名称", "学期", "培养能力(等级)", "典型工作任务", "英文名称", title="课程地图"
-            )
-            for r in m.rows:
-                semester = "" if r.semester is None else str(r.semester)
-                table.add_row(
-                    r.course, r.name_zh or "", semester, " ".join(developed[r.course]), " ".join(taught[r.course]),
-                    r.name_en or "",
-                )  # fmt: skip
-            out.print(table)
-            if m.occupation:
-                columns = exports.sheets(m)[1]
-                out.print(_table(columns, ["能力编号", "能力名称", "维度", "要求等级", "状态", "英文名称"]))
+    _run(store, fmt, output, PictureOut, ask, _show_map)
 
-        _emit(answer, chosen, output, show, service)
+
+def _show_map(service: Chanjiao, m: Any, out: Console) -> None:
+    names = _named(service, m.program, m.occupation)
+    against = f" → {names.get(m.occupation, m.occupation)}, level {m.level}" if m.occupation else ""
+    _heading(out, f"{names.get(m.program, m.program)}{against}: {len(m.rows)} courses × {len(m.columns)} competencies")
+    # A matrix of dozens of columns does not fit a terminal: one line per course instead.
+    developed: dict[str, list[str]] = {r.course: [] for r in m.rows}
+    for cell in m.cells:
+        developed[cell.course].append(f"{cell.competency}:{'✓' if cell.level is None else cell.level}")
+    taught: dict[str, list[str]] = {r.course: [] for r in m.rows}
+    for cell in m.task_cells:
+        taught[cell.course].append(cell.task)
+    table = Table("课程编号", "课程名称", "学期", "培养能力(等级)", "典型工作任务", "英文名称", title="课程地图")
+    for r in m.rows:
+        semester = "" if r.semester is None else str(r.semester)
+        table.add_row(
+            r.course, r.name_zh or "", semester, " ".join(developed[r.course]), " ".join(taught[r.course]),
+            r.name_en or "",
+        )  # fmt: skip
+    out.print(table)
+    if m.occupation:
+        columns = exports.sheets(m)[1]
+        out.print(_table(columns, ["能力编号", "能力名称", "维度", "要求等级", "状态", "英文名称"]))
 
 
 # -- 4 orphans
@@ -336,9 +351,9 @@ def orphans(
     output: Output = None,
 ) -> None:
     """Orphans: courses developing nothing required, competencies developed by many courses, untaught tasks."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
-        answer = service.questions.orphans(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.orphans(
             program,
             occupation,
             level,
@@ -346,19 +361,20 @@ def orphans(
             close_match=close_match,
             threshold=threshold,
         )
-        names = _named(service, program, *answer.occupations)
 
-        def show(o: Any, out: Console) -> None:
-            against = ", ".join(f"{names.get(k, k)} level {v}" for k, v in o.occupations.items())
-            _heading(out, f"{names.get(o.program, o.program)} against {against}")
-            out.print(
-                f"{len(o.orphan_courses)} orphan course(s), {len(o.redundant)} competencies developed by "
-                f"{o.threshold}+ courses, {len(o.untaught_tasks)} task(s) without a learning task",
-                highlight=False,
-            )
-            out.print(_table(exports.sheets(o)[0]))
+    _run(store, fmt, output, TableOut, ask, _show_orphans)
 
-        _emit(answer, chosen, output, show, service)
+
+def _show_orphans(service: Chanjiao, o: Any, out: Console) -> None:
+    names = _named(service, o.program, *o.occupations)
+    against = ", ".join(f"{names.get(k, k)} level {v}" for k, v in o.occupations.items())
+    _heading(out, f"{names.get(o.program, o.program)} against {against}")
+    out.print(
+        f"{len(o.orphan_courses)} orphan course(s), {len(o.redundant)} competencies developed by "
+        f"{o.threshold}+ courses, {len(o.untaught_tasks)} task(s) without a learning task",
+        highlight=False,
+    )
+    out.print(_table(exports.sheets(o)[0]))
 
 
 # -- 5 what-if
@@ -404,9 +420,9 @@ def whatif(
     output: Output = None,
 ) -> None:
     """What-if: coverage before and after adding, removing or describing courses (nothing is written)."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
-        answer = service.questions.whatif(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.whatif(
             program,
             occupation,
             level,
@@ -418,20 +434,20 @@ def whatif(
             weight=weight.value if weight else None,
         )
 
-        names = _named(service, program, occupation)
+    _run(store, fmt, output, TableOut, ask, _show_whatif)
 
-        def show(w: Any, out: Console) -> None:
-            b, a = w.before.overall, w.after.overall
-            subject = f"{names.get(w.program, w.program)} → {names.get(w.occupation, w.occupation)}, level {w.level}"
-            _heading(out, f"{subject}: coverage {_pct(b.ratio)} → {_pct(a.ratio)}")
-            changes, summary = exports.sheets(w)
-            out.print(_table(summary))
-            if changes.rows:
-                out.print(_table(changes))
-            else:
-                out.print("no competency changes status or level", highlight=False)
 
-        _emit(answer, chosen, output, show, service)
+def _show_whatif(service: Chanjiao, w: Any, out: Console) -> None:
+    names = _named(service, w.program, w.occupation)
+    b, a = w.before.overall, w.after.overall
+    subject = f"{names.get(w.program, w.program)} → {names.get(w.occupation, w.occupation)}, level {w.level}"
+    _heading(out, f"{subject}: coverage {_pct(b.ratio)} → {_pct(a.ratio)}")
+    changes, summary = exports.sheets(w)
+    out.print(_table(summary))
+    if changes.rows:
+        out.print(_table(changes))
+    else:
+        out.print("no competency changes status or level", highlight=False)
 
 
 # -- 6 demand
@@ -453,9 +469,9 @@ def demand(
     output: Output = None,
 ) -> None:
     """Demand alignment: employer headcount per occupation and competency against what programs develop."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
-        answer = service.questions.demand(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.demand(
             region,
             industry,
             year,
@@ -464,36 +480,33 @@ def demand(
             close_match=close_match,
             local_programs=not all_programs,
         )
-        names = _named(service, region, industry)
 
-        def show(d: Any, out: Console) -> None:
-            scope = " · ".join(names.get(x, x) for x in (d.region, d.industry) if x) or "all regions and industries"
-            _heading(out, f"{scope}: {len(d.employers)} employer(s), {len(d.unmet)} competencies in demand not covered")
-            occupations, competencies, programs = exports.sheets(d)
-            columns = ["排名", "职业编号", "职业名称", "等级", "需求人数", "最佳专业", "最佳覆盖率(%)", "未满足人数"]
-            out.print(_table(occupations, columns, top))
-            columns = ["排名", "能力编号", "能力名称", "需求权重", "需求人数", "要求等级", "培养等级", "状态"]
-            out.print(_table(competencies, [*columns, "覆盖专业"], top))
-            out.print(_table(programs, None, top))
+    def show(service: Chanjiao, d: Any, out: Console) -> None:
+        names = _named(service, d.region, d.industry)
+        scope = " · ".join(names.get(x, x) for x in (d.region, d.industry) if x) or "all regions and industries"
+        _heading(out, f"{scope}: {len(d.employers)} employer(s), {len(d.unmet)} competencies in demand not covered")
+        occupations, competencies, programs = exports.sheets(d)
+        columns = ["排名", "职业编号", "职业名称", "等级", "需求人数", "最佳专业", "最佳覆盖率(%)", "未满足人数"]
+        out.print(_table(occupations, columns, top))
+        columns = ["排名", "能力编号", "能力名称", "需求权重", "需求人数", "要求等级", "培养等级", "状态"]
+        out.print(_table(competencies, [*columns, "覆盖专业"], top))
+        out.print(_table(programs, None, top))
 
-        _emit(answer, chosen, output, show, service)
+    _run(store, fmt, output, TableOut, ask, show)
 
 
 # -- 7 matching
 
 
-def _show_ranking(service: Chanjiao) -> Callable[[Any, Console], None]:
-    def show(r: Any, out: Console) -> None:
-        names = _named(service, r.subject)
-        level = f", level {r.level}" if r.level is not None else ""
-        _heading(out, f"{len(r.entries)} {r.ranks} for {names.get(r.subject, r.subject)}{level}")
-        out.print(_table(exports.sheets(r)[0]))
-        for e in r.entries:
-            if e.occupations:
-                fits = ", ".join(f"{f.occupation} ×{f.headcount} at {f.level}: {_pct(f.ratio)}" for f in e.occupations)
-                out.print(f"  {e.id}: {fits}", highlight=False)
-
-    return show
+def _show_ranking(service: Chanjiao, r: Any, out: Console) -> None:
+    names = _named(service, r.subject)
+    level = f", level {r.level}" if r.level is not None else ""
+    _heading(out, f"{len(r.entries)} {r.ranks} for {names.get(r.subject, r.subject)}{level}")
+    out.print(_table(exports.sheets(r)[0]))
+    for e in r.entries:
+        if e.occupations:
+            fits = ", ".join(f"{f.occupation} ×{f.headcount} at {f.level}: {_pct(f.ratio)}" for f in e.occupations)
+            out.print(f"  {e.id}: {fits}", highlight=False)
 
 
 @match_app.command("occupations")
@@ -507,12 +520,13 @@ def match_occupations(
     output: Output = None,
 ) -> None:
     """The occupations PROGRAM covers best at a level."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
-        answer = service.questions.match_occupations(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.match_occupations(
             program, level, include_optional=include_optional, close_match=close_match
         )
-        _emit(answer, chosen, output, _show_ranking(service), service)
+
+    _run(store, fmt, output, TableOut, ask, _show_ranking)
 
 
 @match_app.command("programs")
@@ -526,12 +540,13 @@ def match_programs(
     output: Output = None,
 ) -> None:
     """The programs that cover OCCUPATION best at a level."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
-        answer = service.questions.match_programs(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.match_programs(
             occupation, level, include_optional=include_optional, close_match=close_match
         )
-        _emit(answer, chosen, output, _show_ranking(service), service)
+
+    _run(store, fmt, output, TableOut, ask, _show_ranking)
 
 
 @match_app.command("employer")
@@ -546,12 +561,13 @@ def match_employer(
     output: Output = None,
 ) -> None:
     """The programs that cover EMPLOYER's demand best (weighted by headcount)."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
-        answer = service.questions.match_programs_for_employer(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.match_programs_for_employer(
             employer, level, year, include_optional=include_optional, close_match=close_match
         )
-        _emit(answer, chosen, output, _show_ranking(service), service)
+
+    _run(store, fmt, output, TableOut, ask, _show_ranking)
 
 
 # -- 8 delivery
@@ -568,22 +584,23 @@ def delivery(
     output: Output = None,
 ) -> None:
     """Delivery gaps: courses and learning tasks without a resource, a training base or a 双师型 teacher."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
-        answer = service.questions.delivery(program, resource_type.value if resource_type else None)
-        names = _named(service, program)
 
-        def show(d: Any, out: Console) -> None:
-            kind = f" of type {d.resource_type}" if d.resource_type else ""
-            _heading(
-                out,
-                f"{names.get(d.program, d.program)}: {len(d.items)} courses and learning tasks; "
-                f"{len(d.without_resource)} without a resource{kind}, {len(d.without_training_base)} without a "
-                f"training base, {len(d.without_dual_qualified_teacher)} without a dual-qualified teacher",
-            )
-            out.print(_table(exports.sheets(d)[0]))
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.delivery(program, resource_type.value if resource_type else None)
 
-        _emit(answer, chosen, output, show, service)
+    _run(store, fmt, output, TableOut, ask, _show_delivery)
+
+
+def _show_delivery(service: Chanjiao, d: Any, out: Console) -> None:
+    names = _named(service, d.program)
+    kind = f" of type {d.resource_type}" if d.resource_type else ""
+    _heading(
+        out,
+        f"{names.get(d.program, d.program)}: {len(d.items)} courses and learning tasks; "
+        f"{len(d.without_resource)} without a resource{kind}, {len(d.without_training_base)} without a "
+        f"training base, {len(d.without_dual_qualified_teacher)} without a dual-qualified teacher",
+    )
+    out.print(_table(exports.sheets(d)[0]))
 
 
 # -- 9 learning path
@@ -646,24 +663,25 @@ def learning_path(
     output: Output = None,
 ) -> None:
     """Learning path: courses closing a learner's gaps for OCCUPATION, in prerequisite order, with resources."""
-    chosen = _resolve(fmt, output, TableOut)
-    with opened(store) as service:
+
+    def ask(service: Chanjiao) -> Any:
         held = read_profile(profile) if profile else {}
-        answer = service.questions.learning_path(
+        return service.questions.learning_path(
             held, occupation, level, program, include_optional=include_optional, close_match=close_match
         )
-        names = _named(service, occupation)
 
-        def show(p: Any, out: Console) -> None:
-            _heading(
-                out,
-                f"{names.get(p.occupation, p.occupation)}, level {p.level}: {len(p.gaps)} gap(s), "
-                f"{len(p.steps)} course(s), {p.total_hours} hours",
-            )
-            steps, gaps_ = exports.sheets(p)
-            out.print(_table(steps))
-            out.print(_table(gaps_))
-            if p.uncloseable:
-                out.print(f"no course closes: {', '.join(p.uncloseable)}", highlight=False)
+    _run(store, fmt, output, TableOut, ask, _show_path)
 
-        _emit(answer, chosen, output, show, service)
+
+def _show_path(service: Chanjiao, p: Any, out: Console) -> None:
+    names = _named(service, p.occupation)
+    _heading(
+        out,
+        f"{names.get(p.occupation, p.occupation)}, level {p.level}: {len(p.gaps)} gap(s), "
+        f"{len(p.steps)} course(s), {p.total_hours} hours",
+    )
+    steps, gaps_ = exports.sheets(p)
+    out.print(_table(steps))
+    out.print(_table(gaps_))
+    if p.uncloseable:
+        out.print(f"no course closes: {', '.join(p.uncloseable)}", highlight=False)
