@@ -462,7 +462,7 @@ CALL (w) {{
   }}
   WITH c.id AS competency, course, lt, level
   WHERE (w.level IS NULL OR level IS NULL OR level >= w.level) AND (course IS NULL OR NOT course IN $outside)
-  WITH competency, course, lt, level
+  WITH DISTINCT competency, course, lt, level
   ORDER BY competency <> w.competency, level IS NULL, level DESC, course IS NOT NULL, course,
     lt IS NOT NULL, lt, competency
   RETURN count(*) AS count, collect([course, lt, competency, level])[..$limit] AS best

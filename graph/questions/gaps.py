@@ -6,10 +6,11 @@ its demand weight (``headcount``), then its id.
 Candidates are courses and learning tasks outside P that develop the
 competency (or a match of it) at or above the required level; the best
 ``max_candidates`` of each gap are listed (the competency itself before a match,
-then the higher developed level, then by id: ``GraphReader.developers``) and
-``candidate_count`` counts them all. The bound keeps one answer the size of its neighbourhood: the same
-national competency is developed by every province's programs, so the full list
-(and the reads behind it) would grow with the population of the graph.
+then the higher developed level, then by id) and ``candidate_count`` counts them
+all. The bound keeps one answer the size of its neighbourhood: the same national
+competency is developed by every province's programs, so the full list (and the
+reads behind it) would grow with the population of the graph. The store chooses
+them (``GraphReader.developers``), so that only the listed ones are read.
 """
 
 from __future__ import annotations
@@ -172,8 +173,6 @@ def _candidates(
     with the candidates' (saving a read).
     """
     wanted = [Wanted(c, tuple(s.matches.equivalents(c)), s.requirements[c].level) for c in open_ids]
-    # The store chooses: the same national competency is developed by courses of every province, and only the
-    # best few are shown.
     developers = facts.reader.developers(wanted, cov.courses, limit)
     used = {r for d in developers.values() for r in d.best}
     courses = sorted({r.course for r in used if r.course is not None})
