@@ -7,7 +7,9 @@ Per scale factor, for each store: load throughput against the bare scripts (and,
 report, the API under concurrent load, and for the embedded store its start-up time and memory. Results go
 to ``bench/results/scale-<f>.json`` (one file per scale factor, written after each store so a long run
 keeps what it measured), and the report (tables and plots, from every results file present) to
-``docs/benchmarks.md`` and ``docs/img/bench-*.png``.
+``docs/benchmarks.md`` and ``docs/img/bench-*.png``. A partial re-run (``--skip``, ``--stores``,
+``--questions gaps,coverage``) keeps what it did not redo from the results file, marked with the commit and
+time it was measured at.
 
 ``--quick`` is the small version (×0.05, embedded, plus Neo4j when it answers) that
 tests/test_bench_quick.py runs; it writes under ``--out`` (default ``bench/results/quick``) and never over
@@ -240,12 +242,25 @@ _STEP_KEYS = {
 }
 
 
-def _with_skipped(measured: dict[str, Any], before: dict[str, Any] | None, steps: set[str]) -> dict[str, Any]:
-    """``measured``, plus the previous run's results of the steps skipped this time, each marked with the
-    commit and time it was measured at (``kept``), so a partial re-run does not erase what it did not redo."""
+def _with_skipped(
+    measured: dict[str, Any], before: dict[str, Any] | None, steps: set[str], only: set[str] | None = None
+) -> dict[str, Any]:
+    """``measured``, plus the previous run's results of the steps skipped this time (and, when only some
+    questions were asked, ``only``, of the other questions), each marked with the commit and time it was
+    measured at (``kept``), so a partial re-run does not erase what it did not redo.
+
+    >>> before = {"commit": "a1", "started": "t1", "api": {"rps": 9}, "questions": {"gaps": 1, "coverage": 2}}
+    >>> after = _with_skipped({"commit": "b2", "questions": {"gaps": 3}}, before, {"questions"}, {"gaps"})
+    >>> after["questions"], after["api"], sorted(after["kept"])
+    ({'gaps': 3, 'coverage': 2}, {'rps': 9}, ['api', 'questions.coverage'])
+    """
     if not before:
         return measured
     earlier = before.get("kept", {})
+
+    def when(key: str) -> dict[str, Any]:
+        return earlier.get(key, {"commit": before.get("commit"), "started": before.get("started")})
+
     kept = {}
     for step, keys in _STEP_KEYS.items():
         if step in steps:
@@ -253,7 +268,12 @@ def _with_skipped(measured: dict[str, Any], before: dict[str, Any] | None, steps
         for key in keys:
             if key in before:
                 measured[key] = before[key]
-                kept[key] = earlier.get(key, {"commit": before.get("commit"), "started": before.get("started")})
+                kept[key] = when(key)
+    if "questions" in steps and only is not None and "questions" in before:
+        asked = measured.get("questions", {})
+        # In the earlier run's order, the questions asked again replaced.
+        measured["questions"] = {name: asked.get(name, entry) for name, entry in before["questions"].items()} | asked
+        kept |= {f"questions.{name}": when(f"questions.{name}") for name in before["questions"] if name not in only}
     if kept:
         measured["kept"] = kept
     return measured
@@ -284,7 +304,7 @@ def run_scale(
         results["stores"] = {k: v for k, v in previous.items() if k not in stores}
     for kind in stores:
         measured = run_store(kind, workload, schema, work, settings, batches)
-        results["stores"][kind] = _with_skipped(measured, previous.get(kind), settings.steps)
+        results["stores"][kind] = _with_skipped(measured, previous.get(kind), settings.steps, settings.only)
         results["machine"]["loadavg_end"] = loadavg()
         file.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
         gc.collect()
