@@ -14,12 +14,14 @@ from typing import Any, ClassVar
 from urllib.parse import quote, unquote
 
 import pytest
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from api import question_models, routes
 from api.app import create_app
+from api.responses import AnswerResponse
 from graph.embedded import EmbeddedStore
 from graph.questions import Questions
 from graph.questions.coverage import WEIGHTS
@@ -229,6 +231,15 @@ def test_every_answer_is_the_engines(
     paged: tuple[str, ...],
 ) -> None:
     assert unpage(ask(client, method, url, args), *paged) == question(demo.questions).as_dict()
+
+
+@pytest.mark.parametrize("question", [c[4] for c in CASES], ids=[c[0] for c in CASES])
+def test_answers_are_written_byte_for_byte_as_json_would_write_their_dicts(
+    demo: Chanjiao, question: Callable[[Questions], Any]
+) -> None:
+    # api.responses writes the dataclasses with orjson; clients must see what as_dict + json.dumps gave.
+    answer = question(demo.questions)
+    assert AnswerResponse(answer).body == JSONResponse(answer.as_dict()).body
 
 
 CO_CASES = [

@@ -11,11 +11,11 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import JSONResponse
 
 from api.co_models import AssessedCoverage, OutcomeGaps, ResearchUptake
 from api.deps import ServiceDep
 from api.question_models import LEVELS_TEXT, Level
+from api.responses import AnswerResponse
 from graph.questions.outcomes import DEFAULT_THRESHOLD
 from ontology.schema import load_schema
 
@@ -52,7 +52,7 @@ def assessed_coverage(
     answer = service.questions.assessed_coverage(
         program_id, occupation, level, include_optional=include_optional, close_match=close_match
     )
-    return JSONResponse(answer.as_dict())  # ready: see api.routes.questions._json
+    return AnswerResponse(answer)  # ready: see api.routes.questions._json
 
 
 @router.get(
@@ -89,7 +89,7 @@ def outcome_gaps(
         include_optional=include_optional,
         close_match=close_match,
     )
-    return JSONResponse(answer.as_dict())  # ready: see api.routes.questions._json
+    return AnswerResponse(answer)  # ready: see api.routes.questions._json
 
 
 @router.get(
@@ -112,4 +112,4 @@ def research_uptake(
     answer = service.questions.research_uptake(
         program_id, occupation, level, on=on, include_optional=include_optional, close_match=close_match
     )
-    return JSONResponse(answer.as_dict())  # ready: see api.routes.questions._json
+    return AnswerResponse(answer)  # ready: see api.routes.questions._json

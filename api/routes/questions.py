@@ -4,7 +4,7 @@ Ids in paths are taken as they are, slashes included (``{x:path}``), so CURIEs
 (``program:IRAM``), ESCO CURIEs (``esco:occupation/…``) and ESCO URIs
 (``http://data.europa.eu/esco/…``) work raw or percent-encoded; each route ends
 in a fixed word (``/coverage``, ``/programs``, …) that the id cannot swallow.
-The JSON answer is the engine's ``as_dict()``, with long ranked lists paged;
+The JSON answer is the engine's answer as ``as_dict()`` gives it, with long ranked lists paged;
 ``?format=`` (or an ``Accept`` header) turns it into a CSV, XLSX, PNG or SVG
 download of the whole answer.
 """
@@ -15,7 +15,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from api import exports
 from api.deps import Limit, Offset, ServiceDep
@@ -36,6 +36,8 @@ from api.question_models import (
     WhatIf,
     WhatIfRequest,
 )
+from api.responses import AnswerResponse
+from api.responses import paged as paged_fields
 from graph.questions.gaps import MAX_CANDIDATES
 
 router = APIRouter(tags=["questions"])
@@ -110,18 +112,14 @@ def _download(request: Request, answer: Any, fmt: str) -> Response:
     )
 
 
-def _json(answer: Any, paged: tuple[str, ...] = (), offset: int = 0, limit: int = 0) -> JSONResponse:
-    """The answer's ``as_dict()``, with the lists named in ``paged`` as pages, as a ready response.
+def _json(answer: Any, paged: tuple[str, ...] = (), offset: int = 0, limit: int = 0) -> AnswerResponse:
+    """The answer, with the lists named in ``paged`` as pages, as a ready response (``api.responses``).
 
     Ready, because FastAPI would otherwise validate the dict the engine built against the response model
     again and re-encode it — half the serving cost of a small answer. The models still document the
     answers (OpenAPI), and the tests check every answer against its model.
     """
-    body: dict[str, Any] = answer.as_dict()
-    for key in paged:
-        items = body[key]
-        body[key] = {"data": items[offset : offset + limit], "count": len(items), "offset": offset, "limit": limit}
-    return JSONResponse(body)
+    return AnswerResponse(paged_fields(answer, paged, offset, limit) if paged else answer)
 
 
 def _respond(
@@ -263,7 +261,7 @@ def whatif(program_id: ProgramId, change: WhatIfRequest, service: ServiceDep) ->
         close_match=change.close_match,
         weight=change.weight.value if change.weight else None,
     )
-    return answer.as_dict()
+    return _json(answer)
 
 
 @router.get(
@@ -402,4 +400,4 @@ def learning_path(learner: LearningPathRequest, service: ServiceDep) -> Any:
         include_optional=learner.include_optional,
         close_match=learner.close_match,
     )
-    return answer.as_dict()
+    return _json(answer)
