@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from api.responses import AnswerResponse
 from bench.common import ROOT, loadavg, percentiles, say
 from bench.workload import Probes
 from graph.questions import Questions
@@ -121,6 +122,7 @@ def request_paths(kind: str, route: dict[str, Any] | None, probes: Probes) -> li
 
 def engine_calls(kind: str, store: GraphStore, probes: Probes, seconds: float) -> dict[str, Any]:
     """The same calls in-process: the engine alone, and the engine plus the JSON the API sends."""
+
     questions = Questions(store)
     service = Chanjiao(store)
     if kind == "entity":
@@ -128,8 +130,9 @@ def engine_calls(kind: str, store: GraphStore, probes: Probes, seconds: float) -
         served = [lambda p=p: json.dumps(service.get(p, "Program").as_dict()) for p in probes.programs]
     else:
         calls = [lambda x=x: questions.coverage(x.program, x.occupation, x.level) for x in probes.pairs]
+        # As the route writes it (api.responses).
         served = [
-            lambda x=x: json.dumps(questions.coverage(x.program, x.occupation, x.level).as_dict()) for x in probes.pairs
+            lambda x=x: AnswerResponse(questions.coverage(x.program, x.occupation, x.level)).body for x in probes.pairs
         ]
     out = {}
     for name, fns in (("engine", calls), ("engine_json", served)):
