@@ -7,6 +7,7 @@ them from the ontology and refuse any name the schema does not define.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from ontology.schema import Schema
@@ -384,6 +385,17 @@ def question_queries(schema: Schema) -> QuestionQueries:
     needs_from = _from_employers(
         schema, "NEEDS", "Competency", "competencies", "e.id AS employer, t.id AS competency, r.level AS level"
     )
+    # Every course or learning task developing competency ``c``: one row (course, lt, level) per DEVELOPS, a
+    # learning task once per course it belongs to (course null for none). develops_of_competencies and
+    # developers both start from it.
+    developing = f"""CALL (c) {{
+  MATCH (course:{L["Course"]})-[d:{R["DEVELOPS"]}]->(c)
+  RETURN course.id AS course, null AS lt, d.level AS level
+  UNION ALL
+  MATCH (t:{L["LearningTask"]})-[d:{R["DEVELOPS"]}]->(c)
+  OPTIONAL MATCH (course:{L["Course"]})-[:{R["HAS_LEARNING_TASK"]}]->(t)
+  RETURN course.id AS course, t.id AS lt, d.level AS level
+}}"""
     return QuestionQueries(
         nodes=f"""UNWIND $ids AS id
 {_by_id(schema, None)}
@@ -436,14 +448,7 @@ CALL (course) {{
 RETURN course.id AS course, collect([lt, competency, level]) AS rows""",
         develops_of_competencies=f"""UNWIND $ids AS id
 MATCH (c:{L["Competency"]} {{id: id}})
-CALL (c) {{
-  MATCH (course:{L["Course"]})-[d:{R["DEVELOPS"]}]->(c)
-  RETURN course.id AS course, null AS lt, d.level AS level
-  UNION ALL
-  MATCH (t:{L["LearningTask"]})-[d:{R["DEVELOPS"]}]->(c)
-  OPTIONAL MATCH (course:{L["Course"]})-[:{R["HAS_LEARNING_TASK"]}]->(t)
-  RETURN course.id AS course, t.id AS lt, d.level AS level
-}}
+{developing}
 RETURN c.id AS competency, collect([course, lt, level]) AS rows""",
         # GraphReader.developers: the level rule of graph.questions.levels.satisfies and the order of
         # graph.embedded._preference. Stored text sorts by code point, as in Python (a parameter's text would
@@ -452,14 +457,7 @@ RETURN c.id AS competency, collect([course, lt, level]) AS rows""",
 CALL (w) {{
   UNWIND w.counting AS id
   MATCH (c:{L["Competency"]} {{id: id}})
-  CALL (c) {{
-    MATCH (course:{L["Course"]})-[d:{R["DEVELOPS"]}]->(c)
-    RETURN course.id AS course, null AS lt, d.level AS level
-    UNION ALL
-    MATCH (t:{L["LearningTask"]})-[d:{R["DEVELOPS"]}]->(c)
-    OPTIONAL MATCH (course:{L["Course"]})-[:{R["HAS_LEARNING_TASK"]}]->(t)
-    RETURN course.id AS course, t.id AS lt, d.level AS level
-  }}
+{textwrap.indent(developing, "  ")}
   WITH c.id AS competency, course, lt, level
   WHERE (w.level IS NULL OR level IS NULL OR level >= w.level) AND (course IS NULL OR NOT course IN $outside)
   WITH DISTINCT competency, course, lt, level
