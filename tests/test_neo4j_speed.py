@@ -191,24 +191,16 @@ def test_demands_and_needs_give_the_one_querys_rows_for_every_filter(demo4j: Cha
     lists = [None, [], employers[:2], [*employers[1:3], "emp:NONE", employers[1]]]  # repeated ids count once
     checked = 0
     for chosen, region, industry in itertools.product(lists, [None, *regions, "region:NONE"], [None, *industries]):
-        for items in (None, [], occupations[:1], [*occupations, "occ:NONE", occupations[0]]):
-            got = store.read(
-                lambda r, e=chosen, g=region, i=industry, o=items: r.demands(
-                    occupations=o, employers=e, region=g, industry=i
-                )
-            )
-            want = plain(queries.demands, occupations=items, employers=chosen, region=region, industry=industry)
-            assert sorted(map(tuple, got), key=repr) == want, (chosen, region, industry, items)
-            checked += bool(want)
-        for items in (None, [], competencies[:1], [*competencies, "comp:NONE", competencies[0]]):
-            got_needs = store.read(
-                lambda r, e=chosen, g=region, i=industry, c=items: r.needs(
-                    competencies=c, employers=e, region=g, industry=i
-                )
-            )
-            want = plain(queries.needs, competencies=items, employers=chosen, region=region, industry=industry)
-            assert sorted(map(tuple, got_needs), key=repr) == want, (chosen, region, industry, items)
-            checked += bool(want)
+        for primitive, query, key, targets, unknown in (
+            ("demands", queries.demands, "occupations", occupations, "occ:NONE"),
+            ("needs", queries.needs, "competencies", competencies, "comp:NONE"),
+        ):
+            for items in (None, [], targets[:1], [*targets, unknown, targets[0]]):
+                filters = {key: items, "employers": chosen, "region": region, "industry": industry}
+                got = store.read(lambda r, p=primitive, f=filters: getattr(r, p)(**f))
+                want = plain(query, **filters)
+                assert sorted(map(tuple, got), key=repr) == want, (primitive, chosen, region, industry, items)
+                checked += bool(want)
     assert checked > 50  # most combinations have rows: the comparison is not of empty answers
 
 
