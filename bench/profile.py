@@ -148,21 +148,19 @@ def embedded_write(repeat: int = 2) -> dict[str, Any]:
     gc.freeze()  # the parsed records are not what is measured
     times: dict[str, list[float]] = defaultdict(list)
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "work") as tmp:
+        writers: list[tuple[str, Callable[[Path, Schema], Any], Callable[[Any], Any]]] = [
+            ("bare", bare.EmbeddedBare, lambda target: target.load(batch)),
+            ("store", EmbeddedStore, lambda target: target.write(batch)),
+        ]
         for n in range(repeat):
-            target = bare.EmbeddedBare(Path(tmp) / f"bare{n}.db", schema)
-            start = time.perf_counter()
-            target.load(batch)
-            times["bare"].append(round(time.perf_counter() - start, 2))
-            target.close()
-            del target
-            gc.collect()
-            store = EmbeddedStore(Path(tmp) / f"store{n}.db", schema)
-            start = time.perf_counter()
-            store.write(batch)
-            times["store"].append(round(time.perf_counter() - start, 2))
-            store.close()
-            del store
-            gc.collect()
+            for name, open_target, write in writers:
+                target = open_target(Path(tmp) / f"{name}{n}.db", schema)
+                start = time.perf_counter()
+                write(target)
+                times[name].append(round(time.perf_counter() - start, 2))
+                target.close()
+                del target
+                gc.collect()
         store = EmbeddedStore(Path(tmp) / "profiled.db", schema)
         profile = cProfile.Profile()
         profile.enable()
