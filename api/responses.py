@@ -35,11 +35,11 @@ class AnswerResponse(JSONResponse):
             return super().render(plain(content))
 
 
-def paged(answer: Any, keys: tuple[str, ...], offset: int, limit: int) -> dict[str, Any]:
+def with_pages(answer: Any, keys: tuple[str, ...], offset: int, limit: int) -> dict[str, Any]:
     """``answer``'s fields, with the lists named in ``keys`` as pages (``{data, count, offset, limit}``).
 
     >>> from graph.questions.model import ResourceRef
-    >>> paged(ResourceRef("res:1", None, None, None, None), (), 0, 0)["id"]
+    >>> with_pages(ResourceRef("res:1", None, None, None, None), (), 0, 0)["id"]
     'res:1'
     """
     body = {f.name: getattr(answer, f.name) for f in dataclasses.fields(answer)}

@@ -36,8 +36,7 @@ from api.question_models import (
     WhatIf,
     WhatIfRequest,
 )
-from api.responses import AnswerResponse
-from api.responses import paged as paged_fields
+from api.responses import AnswerResponse, with_pages
 from graph.questions.gaps import MAX_CANDIDATES
 
 router = APIRouter(tags=["questions"])
@@ -119,7 +118,7 @@ def _json(answer: Any, paged: tuple[str, ...] = (), offset: int = 0, limit: int 
     again and re-encode it — half the serving cost of a small answer. The models still document the
     answers (OpenAPI), and the tests check every answer against its model.
     """
-    return AnswerResponse(paged_fields(answer, paged, offset, limit) if paged else answer)
+    return AnswerResponse(with_pages(answer, paged, offset, limit) if paged else answer)
 
 
 def _respond(
