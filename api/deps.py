@@ -11,7 +11,7 @@ from graph.service import Chanjiao
 from ontology.schema import load_schema
 
 
-def get_service(request: Request) -> Chanjiao:
+async def get_service(request: Request) -> Chanjiao:
     return request.app.state.service
 
 

@@ -79,20 +79,24 @@ def _limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def require_key(request: Request, secret: Annotated[str | None, Security(_header)] = None) -> str:
+async def require_key(request: Request, secret: Annotated[str | None, Security(_header)] = None) -> str:
     """The id of the caller's valid API key; 401 without one, 429 when the key has used up its rate."""
+    return _identified(request, secret)
+
+
+async def reader_key(request: Request, secret: Annotated[str | None, Security(_header)] = None) -> str | None:
+    """For reads: a valid key when the settings say reads need one, otherwise anything goes."""
+    if request.app.state.settings.read_requires_key:
+        return _identified(request, secret)
+    return None
+
+
+def _identified(request: Request, secret: str | None) -> str:
     key_id = _ring(request).identify(secret)
     if key_id is None:
         raise HTTPException(401, "this needs a valid API key in the X-API-Key header", {"WWW-Authenticate": "ApiKey"})
     _limiter(request).check(key_id)
     return key_id
-
-
-def reader_key(request: Request, secret: Annotated[str | None, Security(_header)] = None) -> str | None:
-    """For reads: a valid key when the settings say reads need one, otherwise anything goes."""
-    if request.app.state.settings.read_requires_key:
-        return require_key(request, secret)
-    return None
 
 
 WriterKey = Annotated[str, Depends(require_key)]
