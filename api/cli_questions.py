@@ -24,7 +24,7 @@ from rich.table import Table
 from api import exports
 from api.question_models import ResourceType, Weight
 from graph.errors import InvalidInputError
-from graph.questions.gaps import MAX_CANDIDATES
+from graph.questions.gaps import MAX_CANDIDATES, MAX_EMPLOYERS
 from graph.service import Chanjiao
 
 TableOut = Enum("TableOut", {f: f for f in ("table", "json", *exports.TABLES)}, type=str)
@@ -256,6 +256,9 @@ def gaps(
     max_candidates: Annotated[
         int, typer.Option("--candidates", min=0, help="candidates listed per gap, the best first")
     ] = MAX_CANDIDATES,
+    max_employers: Annotated[
+        int, typer.Option("--employers", min=0, help="employers listed per gap, those that need the competency first")
+    ] = MAX_EMPLOYERS,
     store: StoreOption = None,
     fmt: TableFormat = None,
     output: Output = None,
@@ -270,6 +273,7 @@ def gaps(
             include_optional=include_optional,
             close_match=close_match,
             max_candidates=max_candidates,
+            max_employers=max_employers,
         )
 
     _run(store, fmt, output, TableOut, ask, _show_gaps)

@@ -241,7 +241,10 @@ class Gap(_Out):
     importance: float | None
     tasks: list[str]
     demand: int = Field(description="demand weight: people to be hired who need it (see docs/questions.md)")
-    employers: list[EmployerInterest]
+    employers: list[EmployerInterest] = Field(
+        description="the best max_employers: those that need the competency first, then by headcount"
+    )
+    employer_count: int = Field(description="all employers that need the competency or demand the occupation")
     candidates: list[Candidate] = Field(
         description="the best max_candidates: the competency itself first, then higher levels"
     )
@@ -257,6 +260,7 @@ class Gaps(_Out):
     include_optional: bool
     close_match: bool
     max_candidates: int
+    max_employers: int
     gaps: Page[Gap]
 
     model_config = ConfigDict(
@@ -269,6 +273,7 @@ class Gaps(_Out):
                     "include_optional": False,
                     "close_match": False,
                     "max_candidates": 10,
+                    "max_employers": 2,
                     "gaps": {
                         "data": [
                             {
@@ -291,8 +296,17 @@ class Gaps(_Out):
                                         "needs": True,
                                         "needs_level": 3,
                                         "headcount": 12,
-                                    }
+                                    },
+                                    {
+                                        "employer": "emp:KS-JINGRUI",
+                                        "name_zh": "昆山景睿汽车零部件有限公司",
+                                        "name_en": "Kunshan Jingrui Auto Parts Co., Ltd.",
+                                        "needs": False,
+                                        "needs_level": None,
+                                        "headcount": 20,
+                                    },
                                 ],
+                                "employer_count": 4,
                                 "candidates": [
                                     {
                                         "course": "course:EA-201",

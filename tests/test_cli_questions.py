@@ -103,9 +103,16 @@ def test_gaps_ranked_with_tasks_employers_and_candidates(demo_file: Path) -> Non
         ("3", "comp:P-07"),
     ]
     top = line_with(out, "comp:P-15")
-    assert "task:IRO-03; task:IRO-08" in top and "昆山景睿汽车零部件有限公司" in top
-    assert "苏州衡川智能装备有限公司" in out  # the employers behind it, one a line in the cell
+    # The employers behind it, one a line in the cell: the one that NEEDS machine vision first.
+    assert "task:IRO-03; task:IRO-08" in top and "苏州恒拓机器人系统集成有限公司" in top
+    assert "昆山景睿汽车零部件有限公司" in out and "苏州衡川智能装备有限公司" in out
     assert any("comp:P-14" in line and "course:EA-201" in line for line in out.splitlines())  # a candidate
+
+
+def test_gaps_lists_as_many_employers_as_asked(demo_file: Path) -> None:
+    out = run(demo_file, "gaps", IRAM, OPERATOR, "--employers", "1", "--format", "csv")
+    top = next(csv.DictReader(io.StringIO(out)))
+    assert (top["能力编号"], top["相关企业"], top["企业总数"]) == ("comp:P-15", "苏州恒拓机器人系统集成有限公司", "4")
 
 
 def test_gaps_as_csv_on_stdout(demo_file: Path) -> None:

@@ -315,12 +315,53 @@ class TestGaps:
 
     def test_employers_behind_a_gap(self, q: Questions) -> None:
         g = {x.competency: x for x in q.gaps("prog:P", "occ:O", 3).gaps}
-        assert [(e.employer, e.needs, e.needs_level, e.headcount) for e in g["comp:N"].employers] == [
-            ("emp:E1", False, None, 30),
-            ("emp:E2", False, None, 5),
-            ("emp:E3", True, 2, None),
+        # Those that NEED the competency first, then the larger headcount demanded for O.
+        assert [(e.employer, e.name_zh, e.needs, e.needs_level, e.headcount) for e in g["comp:N"].employers] == [
+            ("emp:E3", "企业3", True, 2, None),
+            ("emp:E1", "企业1", False, None, 30),
+            ("emp:E2", "企业2", False, None, 5),
         ]
         assert [(e.employer, e.needs) for e in g["comp:B"].employers] == [("emp:E1", True), ("emp:E2", False)]
+        assert [(x.competency, x.employer_count) for x in g.values()] == [
+            ("comp:B", 2),
+            ("comp:N", 3),
+            ("comp:M", 2),
+            ("comp:K", 2),
+        ]
+
+    def test_the_best_employers_are_listed_and_all_counted(self, service: Chanjiao, q: Questions) -> None:
+        # N gains E4 (NEEDS it at 4, DEMANDS O 5), E5 (NEEDS it, hires none) and E6 (DEMANDS O 5, as E2 does).
+        service.upsert(
+            [NodeRecord("Employer", f"emp:E{i}", {"name_zh": f"企业{i}"}) for i in (4, 5, 6)],
+            [
+                E("NEEDS", "emp:E4", "comp:N", {"level": 4}),
+                E("DEMANDS", "emp:E4", "occ:O", {"headcount": 5, "year": 2026}),
+                E("NEEDS", "emp:E5", "comp:N"),
+                E("DEMANDS", "emp:E6", "occ:O", {"headcount": 5, "year": 2026}),
+            ],
+            source="rules",
+        )
+
+        def listed(max_employers: int) -> tuple[list[tuple[str, str | None, bool, int | None]], int]:
+            g = q.gaps("prog:P", "occ:O", 3, max_employers=max_employers)
+            n = next(x for x in g.gaps if x.competency == "comp:N")
+            return [(e.employer, e.name_zh, e.needs, e.headcount) for e in n.employers], n.employer_count
+
+        # Needers by headcount then id (E4 5, then E3 and E5 with none), then the others by headcount then id.
+        everything = [
+            ("emp:E4", "企业4", True, 5),
+            ("emp:E3", "企业3", True, None),
+            ("emp:E5", "企业5", True, None),
+            ("emp:E1", "企业1", False, 30),
+            ("emp:E2", "企业2", False, 5),
+            ("emp:E6", "企业6", False, 5),
+        ]
+        assert listed(10) == (everything, 6)
+        assert listed(4) == (everything[:4], 6)
+        assert listed(2) == (everything[:2], 6)
+        assert listed(0) == ([], 6)
+        with pytest.raises(InvalidInputError, match="max_employers must be 0 or more, not -1"):
+            q.gaps("prog:P", "occ:O", 3, max_employers=-1)
 
     def test_candidates_elsewhere_at_the_required_level(self, q: Questions) -> None:
         g = {x.competency: x for x in q.gaps("prog:P", "occ:O", 3).gaps}

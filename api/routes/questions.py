@@ -37,7 +37,7 @@ from api.question_models import (
     WhatIfRequest,
 )
 from api.responses import AnswerResponse, with_pages
-from graph.questions.gaps import MAX_CANDIDATES
+from graph.questions.gaps import MAX_CANDIDATES, MAX_EMPLOYERS
 
 router = APIRouter(tags=["questions"])
 
@@ -181,6 +181,9 @@ def gaps(
     max_candidates: Annotated[
         int, Query(ge=0, le=1000, description="candidates listed per gap, the best first (candidate_count: all)")
     ] = MAX_CANDIDATES,
+    max_employers: Annotated[
+        int, Query(ge=0, le=1000, description="employers listed per gap, the best first (employer_count: all)")
+    ] = MAX_EMPLOYERS,
     offset: Offset = 0,
     limit: Limit = 50,
     fmt: TableFormatQuery = None,
@@ -193,6 +196,7 @@ def gaps(
         include_optional=include_optional,
         close_match=close_match,
         max_candidates=max_candidates,
+        max_employers=max_employers,
     )
     return _respond(request, answer, fmt, TableFormat, ("gaps",), offset, limit)
 

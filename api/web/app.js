@@ -1277,16 +1277,13 @@ function levelsText(gap) {
   return t("gaps.levels", { required, developed: gap.developed_level ?? t("req.any") });
 }
 
-/** The employers behind a gap: those that ask for the competency first, then by headcount. */
+/** The employers behind a gap, in the API's order: those that ask for the competency first, then by headcount. */
 function employers(gap) {
-  if (!gap.employers.length) return h("span", { class: "muted" }, "—");
-  const sorted = gap.employers
-    .slice()
-    .sort((a, b) => Number(b.needs) - Number(a.needs) || (b.headcount || 0) - (a.headcount || 0));
-  return h(
+  if (!gap.employer_count) return h("span", { class: "muted" }, "—");
+  const list = h(
     "ul",
     { class: "plain employers" },
-    sorted.map((e) =>
+    gap.employers.map((e) =>
       h(
         "li",
         {
@@ -1303,6 +1300,9 @@ function employers(gap) {
       ),
     ),
   );
+  const more = gap.employer_count - gap.employers.length;
+  if (more > 0) list.append(h("li", { class: "muted" }, t("gaps.moreEmployers", { n: more })));
+  return list;
 }
 
 function candidates(gap) {

@@ -28,7 +28,7 @@ from graph.questions.curriculum_map import CurriculumMap, curriculum_map
 from graph.questions.delivery import Delivery, delivery
 from graph.questions.demand import DemandAlignment, demand
 from graph.questions.facts import Facts
-from graph.questions.gaps import MAX_CANDIDATES, Gaps, gaps
+from graph.questions.gaps import MAX_CANDIDATES, MAX_EMPLOYERS, Gaps, gaps
 from graph.questions.matching import Ranking, match_occupations, match_programs, match_programs_for_employer
 from graph.questions.model import Options
 from graph.questions.orphans import Orphans, orphans
@@ -135,10 +135,11 @@ class Questions:
         include_optional: bool = False,
         close_match: bool = False,
         max_candidates: int = MAX_CANDIDATES,
+        max_employers: int = MAX_EMPLOYERS,
     ) -> Gaps:
         """The under-level and missing competencies, ranked by impact, with employers and candidates elsewhere.
-        Parameters, errors: as ``coverage``; ``max_candidates``: candidates listed per gap, the best first
-        (``candidate_count`` counts them all).
+        Parameters, errors: as ``coverage``; ``max_candidates`` and ``max_employers``: candidates and employers
+        listed per gap, the best first (``candidate_count`` and ``employer_count`` count them all).
 
         Examples
         --------
@@ -149,7 +150,7 @@ class Questions:
         {'comp:P-14': ['course:EA-201'], 'comp:P-13': ['course:EA-201'], 'comp:P-20': ['course:EA-202']}
         """
         options = Options(include_optional, close_match)
-        return self._read(lambda f: gaps(f, program, occupation, level, options, max_candidates))
+        return self._read(lambda f: gaps(f, program, occupation, level, options, max_candidates, max_employers))
 
     # 3
     def curriculum_map(

@@ -167,7 +167,8 @@ class Facts:
         resources' nodes, read together with the nodes ``with_nodes``.
         """
         courses = list(dict.fromkeys(courses))
-        tasks = self.learning_tasks(courses) if courses else []
+        # Unsorted: a course's resources are merged and sorted by id whatever order its learning tasks come in.
+        tasks = self.reader.learning_tasks(courses) if courses else []
         targets = list(dict.fromkeys([*courses, *(t.learning_task for t in tasks), *learning_tasks]))
         rows = [r for r in self.reader.delivery(targets) if r.kind == "resource"] if targets else []
         nodes = self.nodes([*(r.id for r in rows), *with_nodes])
@@ -186,9 +187,9 @@ class Resources:
 
     def __init__(self, own: dict[str, dict[str, ResourceRef]], tasks: list[LearningTaskRow]) -> None:
         self._own = own
-        self._tasks: dict[str, list[str]] = {}
+        self._tasks: dict[str, dict[str, None]] = {}  # a learning task derived from two tasks comes in two rows
         for t in tasks:
-            self._tasks.setdefault(t.course, []).append(t.learning_task)
+            self._tasks.setdefault(t.course, {})[t.learning_task] = None
 
     def _merge(self, targets: Iterable[str | None]) -> list[ResourceRef]:
         found: dict[str, ResourceRef] = {}

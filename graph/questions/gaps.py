@@ -3,18 +3,24 @@
 Ranking (most important first): the number of O's typical work tasks that need
 the competency, then its importance (absent counts as the scale's middle), then
 its demand weight (``headcount``), then its id.
+The employers behind a gap NEED the competency or DEMAND O; the best
+``max_employers`` are listed (those that NEED it first, then the larger headcount
+demanded for O, then by id) and ``employer_count`` counts them all.
 Candidates are courses and learning tasks outside P that develop the
 competency (or a match of it) at or above the required level; the best
 ``max_candidates`` of each gap are listed (the competency itself before a match,
 then the higher developed level, then by id) and ``candidate_count`` counts them
-all. The bound keeps one answer the size of its neighbourhood: the same national
-competency is developed by every province's programs, so the full list (and the
-reads behind it) would grow with the population of the graph. The store chooses
-them (``GraphReader.developers``), so that only the listed ones are read.
+all. The bounds keep one answer the size of its neighbourhood: the same national
+competency is developed by every province's programs, and the same occupation
+demanded by every province's employers, so the full lists (and the reads behind
+them) would grow with the population of the graph. The store chooses the
+candidates (``GraphReader.developers``), so that only the listed ones are read;
+only the listed employers' names are read.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -68,6 +74,7 @@ class Gap(Answer):
     tasks: list[str]
     demand: int
     employers: list[EmployerInterest]
+    employer_count: int
     candidates: list[Candidate]
     candidate_count: int
 
@@ -82,6 +89,7 @@ class Gaps(Answer):
     include_optional: bool
     close_match: bool
     max_candidates: int
+    max_employers: int
     gaps: list[Gap]
 
     def ids(self) -> list[str]:
@@ -90,6 +98,8 @@ class Gaps(Answer):
 
 #: Candidates listed per gap unless asked otherwise.
 MAX_CANDIDATES = 10
+#: Employers listed per gap unless asked otherwise.
+MAX_EMPLOYERS = 10
 
 
 def gaps(
@@ -99,10 +109,12 @@ def gaps(
     level: int | None,
     options: Options,
     max_candidates: int = MAX_CANDIDATES,
+    max_employers: int = MAX_EMPLOYERS,
 ) -> Gaps:
     """Question 2 for ``program`` against ``occupation`` at ``level`` (None: the level P targets O at)."""
-    if max_candidates < 0:
-        raise InvalidInputError(f"max_candidates must be 0 or more, not {max_candidates}")
+    for name, bound in [("max_candidates", max_candidates), ("max_employers", max_employers)]:
+        if bound < 0:
+            raise InvalidInputError(f"{name} must be 0 or more, not {bound}")
     facts.prefetch(program, occupation, demand=True)
     facts.nodes([program, occupation])
     facts.expect([program], "Program")
@@ -111,10 +123,12 @@ def gaps(
     s = setting(facts, occupation, level, options, None, with_demand=True)
     courses = [r.course for r in facts.curriculum(program)]
     cov = score(facts, s, program, courses, facts.developed(courses, s.matches))
-    return rank(facts, s, cov, max_candidates)
+    return rank(facts, s, cov, max_candidates, max_employers)
 
 
-def rank(facts: Facts, s: Setting, cov: Coverage, max_candidates: int = MAX_CANDIDATES) -> Gaps:
+def rank(
+    facts: Facts, s: Setting, cov: Coverage, max_candidates: int = MAX_CANDIDATES, max_employers: int = MAX_EMPLOYERS
+) -> Gaps:
     """The gaps of ``cov`` ranked, with employers and candidates."""
     assert s.demand is not None
     low, high = level_range(facts.schema)
@@ -130,17 +144,20 @@ def rank(facts: Facts, s: Setting, cov: Coverage, max_candidates: int = MAX_CAND
         )
     )
     demanders = s.demand.employers(s.occupation)
-    employer_ids = set(demanders)
+    by_headcount = sorted(demanders, key=lambda e: (-demanders[e], e))
+    behind: dict[str, tuple[dict[str, int | None], list[str], int]] = {}
     for c in open_:
-        employer_ids |= set(s.demand.needed_by(c.competency))
-    found = _candidates(facts, s, cov, [c.competency for c in open_], sorted(employer_ids), max_candidates)
-    employer_nodes = facts.nodes(employer_ids)
+        needers = s.demand.needed_by(c.competency)
+        behind[c.competency] = (needers, *_behind(needers, demanders, by_headcount, max_employers))
+    listed = sorted({e for _, best, _ in behind.values() for e in best})
+    found = _candidates(facts, s, cov, [c.competency for c in open_], listed, max_candidates)
+    employer_nodes = facts.nodes(listed)
     result = []
     for i, c in enumerate(open_, start=1):
-        needers = s.demand.needed_by(c.competency)
+        needers, best, employer_count = behind[c.competency]
         employers = [
             EmployerInterest(e, *names(employer_nodes.get(e)), e in needers, needers.get(e), demanders.get(e))
-            for e in sorted(set(needers) | set(demanders))
+            for e in best
         ]
         result.append(
             Gap(
@@ -156,11 +173,36 @@ def rank(facts: Facts, s: Setting, cov: Coverage, max_candidates: int = MAX_CAND
                 tasks=c.tasks,
                 demand=demand[c.competency],
                 employers=employers,
+                employer_count=employer_count,
                 candidates=found[c.competency][0],
                 candidate_count=found[c.competency][1],
             )
         )
-    return Gaps(cov.program, cov.occupation, cov.level, cov.include_optional, cov.close_match, max_candidates, result)
+    return Gaps(
+        cov.program,
+        cov.occupation,
+        cov.level,
+        cov.include_optional,
+        cov.close_match,
+        max_candidates,
+        max_employers,
+        result,
+    )
+
+
+def _behind(
+    needers: dict[str, int | None], demanders: dict[str, int], by_headcount: list[str], limit: int
+) -> tuple[list[str], int]:
+    """The best ``limit`` employers behind a gap, and how many there are: those that NEED the competency first,
+    then the larger headcount demanded for the occupation, then by id. ``by_headcount``: ``demanders`` in that
+    order, sorted once per question (the same ones stand behind every gap).
+
+    >>> _behind({"e:N": 3}, {"e:A": 5, "e:B": 20, "e:N": 1}, ["e:B", "e:A", "e:N"], 2)
+    (['e:N', 'e:B'], 3)
+    """
+    first = sorted(needers, key=lambda e: (-demanders.get(e, 0), e))[:limit]
+    rest = itertools.islice((e for e in by_headcount if e not in needers), limit - len(first))
+    return [*first, *rest], len(needers) + sum(1 for e in demanders if e not in needers)
 
 
 def _candidates(
