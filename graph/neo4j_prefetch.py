@@ -26,6 +26,7 @@ from graph.records import Node
 from graph.store import (
     DeliveryRow,
     DemandRow,
+    Developers,
     DevelopsRow,
     IncludesRow,
     LearningTaskRow,
@@ -107,11 +108,15 @@ def prefetch_query(q: QuestionQueries, demand: bool) -> str:
 
 @functools.cache
 def candidates_query(q: QuestionQueries) -> str:
-    """The statement reading what a question shows of some courses and learning tasks at once: the programs
-    including the courses, the courses' learning tasks, what supports all of them, and the nodes of the
-    resources and of ``$nodes``. Parameters: ``$courses``, ``$learningTasks``, ``$nodes``."""
+    """The statement reading a question's candidates and what it shows of them at once: the developers
+    (``GraphReader.developers``), the programs including their courses, those courses' learning tasks, what
+    supports all of them, and the nodes of the resources, of the courses and learning tasks and of ``$nodes``.
+    Parameters: ``$wanted``, ``$outside``, ``$limit`` (as ``developers`` takes them), ``$nodes``."""
     parts = [
-        "WITH $courses AS courseIds, $learningTasks AS taskIds, $nodes AS extraIds",
+        "WITH $nodes AS extraIds",
+        _collected("developers", "", q.developers, "competency, best, count"),
+        _distinct("courseIds", "developers", "UNWIND developers AS d UNWIND d[1] AS r WITH r[0] AS x"),
+        _distinct("taskIds", "developers", "UNWIND developers AS d UNWIND d[1] AS r WITH r[1] AS x"),
         _collected(
             "includes",
             "courseIds",
@@ -134,12 +139,13 @@ def candidates_query(q: QuestionQueries) -> str:
         ),
         _distinct(
             "nodeIds",
-            "delivery, extraIds",
-            "UNWIND [d IN delivery WHERE d[1] = 'resource' | d[2]] + extraIds AS x WITH x",
+            "delivery, courseIds, taskIds, extraIds",
+            "UNWIND [d IN delivery WHERE d[1] = 'resource' | d[2]] + courseIds + taskIds + extraIds AS x WITH x",
         ),
         _collected("nodes", "nodeIds", _bound(q.nodes, ids="nodeIds"), "label, props"),
     ]
-    return "\n".join([*parts, "RETURN includes, learningTasks, targetIds, delivery, nodeIds, nodes"])
+    columns = "developers, courseIds, includes, learningTasks, targetIds, delivery, nodeIds, nodes"
+    return "\n".join([*parts, f"RETURN {columns}"])
 
 
 class Prefetched:
@@ -147,6 +153,11 @@ class Prefetched:
 
     def __init__(self) -> None:
         self._rows: dict[str, dict[str, list[Any]]] = {}
+        self._developers: dict[tuple[Any, ...], dict[str, Developers]] = {}
+
+    def developers(self, key: tuple[Any, ...]) -> dict[str, Developers] | None:
+        """The answer of the ``developers`` call with this key (its arguments, see ``developers_key``), if read."""
+        return self._developers.get(key)
 
     def put(self, primitive: str, ids: Iterable[str], rows: Iterable[Any], key: Callable[[Any], str]) -> None:
         """Keep ``rows`` of ``primitive`` as the whole answer for each of ``ids`` (ids without rows: none)."""
@@ -195,9 +206,14 @@ class Prefetched:
             self.put("needs", record["competencyIds"], needs, lambda r: r.competency)
 
     def fill_candidates(
-        self, courses: list[str], record: dict[str, Any], node: Callable[[str, dict[str, Any]], Node]
+        self, developers_of: tuple[Any, ...], record: dict[str, Any], node: Callable[[str, dict[str, Any]], Node]
     ) -> None:
-        """Keep the rows of one ``candidates_query`` answer for ``courses``."""
+        """Keep the rows of one ``candidates_query`` answer; ``developers_of``: the key of its ``developers``
+        call (see ``developers``)."""
+        self._developers[developers_of] = {
+            c: Developers([DevelopsRow(*row) for row in best], count) for c, best, count in record["developers"]
+        }
+        courses = record["courseIds"]
         self.put("includes_of_courses", courses, (IncludesRow(*r) for r in record["includes"]), lambda r: r.course)
         tasks = (LearningTaskRow(*r) for r in record["learningTasks"])
         self.put("learning_tasks", courses, tasks, lambda r: r.course)

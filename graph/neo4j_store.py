@@ -479,6 +479,17 @@ class _Audit(AuditTx):
         ]
 
 
+def _developers_params(wanted: list[Wanted], outside: list[str], limit: int) -> dict[str, Any]:
+    """The parameters of the ``developers`` query."""
+    rows = [{"competency": w.competency, "counting": list(w.counting), "level": w.level} for w in wanted]
+    return {"wanted": rows, "outside": outside, "limit": limit}
+
+
+def _developers_key(wanted: list[Wanted], outside: list[str], limit: int) -> tuple[Any, ...]:
+    """What a ``developers`` call asks, as a key: its answer read ahead is the answer to the same question."""
+    return tuple(wanted), frozenset(outside), limit
+
+
 class _Reader(GraphReader):
     """The question primitives as Cypher, each one query inside the caller's read transaction."""
 
@@ -508,11 +519,13 @@ class _Reader(GraphReader):
         record = _fields(self._tx.run(prefetch_query(self._q, demand), params).single(strict=True))
         self._ahead.fill(programs, occupations, record, _node)
 
-    def prefetch_candidates(self, courses: list[str], learning_tasks: list[str], with_nodes: list[str]) -> None:
-        """Read what a question shows of candidate courses in one statement (``graph.neo4j_prefetch``)."""
-        params = {"courses": courses, "learningTasks": learning_tasks, "nodes": with_nodes}
+    def prefetch_candidates(self, wanted: list[Wanted], outside: list[str], limit: int, with_nodes: list[str]) -> None:
+        """Read a question's candidates and what it shows of them in one statement (``graph.neo4j_prefetch``)."""
+        if not wanted:
+            return
+        params = {**_developers_params(wanted, outside, limit), "nodes": with_nodes}
         record = _fields(self._tx.run(candidates_query(self._q), params).single(strict=True))
-        self._ahead.fill_candidates(courses, record, _node)
+        self._ahead.fill_candidates(_developers_key(wanted, outside, limit), record, _node)
 
     def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         ids = list(ids)
@@ -565,10 +578,13 @@ class _Reader(GraphReader):
         return [DevelopsRow(course, lt, c, level) for c, rows in found for course, lt, level in rows]
 
     def developers(self, wanted: Iterable[Wanted], outside: Iterable[str], limit: int) -> dict[str, Developers]:
-        params = [{"competency": w.competency, "counting": list(w.counting), "level": w.level} for w in wanted]
-        if not params:
+        wanted, outside = list(wanted), list(outside)
+        if not wanted:
             return {}
-        found = self._values(self._q.developers, wanted=params, outside=list(outside), limit=limit)
+        ahead = self._ahead.developers(_developers_key(wanted, outside, limit))
+        if ahead is not None:
+            return ahead
+        found = self._values(self._q.developers, **_developers_params(wanted, outside, limit))
         return {c: Developers([DevelopsRow(*row) for row in best], count) for c, best, count in found}
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:

@@ -221,10 +221,12 @@ class GraphReader(ABC):
         """
         return None
 
-    def prefetch_candidates(self, courses: list[str], learning_tasks: list[str], with_nodes: list[str]) -> None:
-        """A hint, like ``prefetch``: the question will read the programs including ``courses``, their learning
-        tasks, what supports the courses, those learning tasks and ``learning_tasks``, and the nodes of the
-        resources and of ``with_nodes``. Default: nothing."""
+    def prefetch_candidates(self, wanted: list[Wanted], outside: list[str], limit: int, with_nodes: list[str]) -> None:
+        """A hint, like ``prefetch``: the question will ask ``developers(wanted, outside, limit)``, then read what
+        the developers it gets show — the programs including their courses, those courses' learning tasks,
+        what supports the courses, those learning tasks and the developers' own learning tasks, and the nodes
+        of the resources, of the developers' courses and learning tasks and of ``with_nodes``.
+        Default: nothing."""
         return None
 
     @abstractmethod

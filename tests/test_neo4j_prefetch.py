@@ -15,7 +15,7 @@ import pytest
 
 from graph.questions import Questions
 from graph.service import Chanjiao
-from graph.store import GraphReader
+from graph.store import GraphReader, Wanted
 from loaders.pipeline import load
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
@@ -80,13 +80,18 @@ def test_prefetched_rows_are_the_primitives_rows(neo4j_demo: Chanjiao, program: 
         assert one_by_one["requirements"] and one_by_one["develops"] and one_by_one["nodes"]
 
 
-def _shown(r: GraphReader, courses: list[str], learning_tasks: list[str], with_nodes: list[str]) -> dict[str, Any]:
+def _shown(r: GraphReader, wanted: list[Wanted], outside: list[str], extra: list[str]) -> dict[str, Any]:
     """Every primitive the candidates' prefetch covers, asked as gaps asks them, as sorted rows."""
+    developers = r.developers(wanted, outside, 1)
+    used = [row for d in developers.values() for row in d.best]
+    courses = sorted({row.course for row in used if row.course is not None})
+    learning_tasks = sorted({row.learning_task for row in used if row.learning_task is not None})
     tasks = r.learning_tasks(courses)
     targets = [*courses, *(t.learning_task for t in tasks), *learning_tasks]
     delivery = r.delivery(targets)
-    nodes = r.nodes([*(d.id for d in delivery if d.kind == "resource"), *with_nodes])
+    nodes = r.nodes([*(d.id for d in delivery if d.kind == "resource"), *courses, *learning_tasks, *extra])
     return {
+        "developers": developers,
         "includes": sorted(r.includes(courses=courses), key=repr),
         "learning_tasks": sorted(tasks, key=repr),
         "delivery": sorted(delivery, key=repr),
@@ -96,21 +101,31 @@ def _shown(r: GraphReader, courses: list[str], learning_tasks: list[str], with_n
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_prefetched_candidates_are_the_primitives_rows(neo4j_demo: Chanjiao, program: str) -> None:
-    # Another program's courses (and a learning task, a course without any, an unknown id) as candidates.
-    courses = sorted({i.course for i in neo4j_demo.store.read(lambda r: r.includes(programs=[program]))})
-    courses += ["course:NOPE"]
-    learning_tasks = ["lt:IR-305-3", "lt:NOPE"]
-    with_nodes = [*courses, *learning_tasks, "emp:WX-LANXIN"]
+    # What the demo's occupations require (with their exact matches, at their levels, and an unknown one),
+    # developed outside a program: the best one of each, then what gaps shows of them.
+    def wanted_of(r: GraphReader) -> list[Wanted]:
+        required = {row.competency: row.level for row in r.requirements(OCCUPATIONS)}
+        matches = r.matches(sorted(required), ("EXACT_MATCH",))
+        counting = {c: (c, *sorted(m.other for m in matches if m.competency == c)) for c in required}
+        return [Wanted(c, counting[c], required[c]) for c in sorted(required)] + [
+            Wanted("comp:NOPE", ("comp:NOPE",), 3)
+        ]
+
+    wanted = neo4j_demo.store.read(wanted_of)
+    outside = sorted({i.course for i in neo4j_demo.store.read(lambda r: r.includes(programs=[program]))})
+    extra = ["emp:WX-LANXIN", "lt:NOPE"]
 
     def ahead(r: GraphReader) -> dict[str, Any]:
-        r.prefetch_candidates(courses, learning_tasks, with_nodes)
+        r.prefetch_candidates(wanted, outside, 1, extra)
         r._tx = _Offline()  # type: ignore[attr-defined]
-        return _shown(r, courses, learning_tasks, with_nodes)
+        return _shown(r, wanted, outside, extra)
 
-    one_by_one = neo4j_demo.store.read(lambda r: _shown(r, courses, learning_tasks, with_nodes))
+    one_by_one = neo4j_demo.store.read(lambda r: _shown(r, wanted, outside, extra))
     assert neo4j_demo.store.read(ahead) == one_by_one
-    if program != "program:NOPE":
-        assert one_by_one["includes"] and one_by_one["delivery"] and one_by_one["learning_tasks"]
+    listed = sum(len(d.best) for d in one_by_one["developers"].values())
+    if program == "program:NOPE":  # nothing outside: several courses develop some competencies, one is kept
+        assert sum(d.count for d in one_by_one["developers"].values()) > listed
+    assert one_by_one["includes"] and one_by_one["delivery"] and one_by_one["learning_tasks"]
 
 
 def _counted(service: Chanjiao, ask: Callable[[Questions], Any]) -> int:
@@ -144,8 +159,8 @@ def _counted(service: Chanjiao, ask: Callable[[Questions], Any]) -> int:
 
 
 def test_round_trips_of_coverage_and_gaps(neo4j_demo: Chanjiao) -> None:
-    # Coverage reads nothing beyond its prefetch; gaps adds the developers of its gaps and one statement for
-    # what it shows of the candidates. They were 9 and 15 statements one primitive at a time.
+    # Coverage reads nothing beyond its prefetch; gaps adds one statement for its candidates (the developers
+    # of its gaps) and what it shows of them. They were 9 and 15 statements one primitive at a time.
     iram, operator = "program:IRAM", "csco:6-31-07-03"
     assert _counted(neo4j_demo, lambda q: q.coverage(iram, operator)) == 1
-    assert _counted(neo4j_demo, lambda q: q.gaps(iram, operator, 3)) == 3
+    assert _counted(neo4j_demo, lambda q: q.gaps(iram, operator, 3)) == 2

@@ -215,13 +215,13 @@ def _candidates(
     with the candidates' (saving a read).
     """
     wanted = [Wanted(c, tuple(s.matches.equivalents(c)), s.requirements[c].level) for c in open_ids]
+    also_read = list(also_read)
+    facts.reader.prefetch_candidates(wanted, cov.courses, limit, also_read)
     developers = facts.reader.developers(wanted, cov.courses, limit)
     used = {r for d in developers.values() for r in d.best}
     courses = sorted({r.course for r in used if r.course is not None})
     tasks = sorted({r.learning_task for r in used if r.learning_task is not None})
     with_nodes = [*courses, *tasks, *also_read]
-    if courses or tasks:
-        facts.reader.prefetch_candidates(courses, tasks, with_nodes)
     programs: dict[str, set[str]] = {}
     for row in facts.reader.includes(courses=courses) if courses else []:
         programs.setdefault(row.course, set()).add(row.program)
