@@ -148,6 +148,11 @@ def candidates_query(q: QuestionQueries) -> str:
     return "\n".join([*parts, f"RETURN {columns}"])
 
 
+def to_developers(found: Iterable[list[Any]]) -> dict[str, Developers]:
+    """The rows of the ``developers`` query (``competency, best, count``) as ``GraphReader.developers`` answers."""
+    return {c: Developers([DevelopsRow(*row) for row in best], count) for c, best, count in found}
+
+
 class Prefetched:
     """Rows of primitives read ahead, per primitive and id: ``get`` gives them when every id asked is there."""
 
@@ -156,7 +161,7 @@ class Prefetched:
         self._developers: dict[tuple[Any, ...], dict[str, Developers]] = {}
 
     def developers(self, key: tuple[Any, ...]) -> dict[str, Developers] | None:
-        """The answer of the ``developers`` call with this key (its arguments, see ``developers_key``), if read."""
+        """The answer of the ``developers`` call with this key (its arguments), if it was read ahead."""
         return self._developers.get(key)
 
     def put(self, primitive: str, ids: Iterable[str], rows: Iterable[Any], key: Callable[[Any], str]) -> None:
@@ -210,9 +215,7 @@ class Prefetched:
     ) -> None:
         """Keep the rows of one ``candidates_query`` answer; ``developers_of``: the key of its ``developers``
         call (see ``developers``)."""
-        self._developers[developers_of] = {
-            c: Developers([DevelopsRow(*row) for row in best], count) for c, best, count in record["developers"]
-        }
+        self._developers[developers_of] = to_developers(record["developers"])
         courses = record["courseIds"]
         self.put("includes_of_courses", courses, (IncludesRow(*r) for r in record["includes"]), lambda r: r.course)
         tasks = (LearningTaskRow(*r) for r in record["learningTasks"])

@@ -45,7 +45,7 @@ from graph.audit import (
     load_changes,
 )
 from graph.errors import ConflictError, StoreUnavailableError
-from graph.neo4j_prefetch import MATCH_KINDS, Prefetched, candidates_query, prefetch_query
+from graph.neo4j_prefetch import MATCH_KINDS, Prefetched, candidates_query, prefetch_query, to_developers
 from graph.records import Batch, Edge, Node, WriteSummary
 from graph.store import (
     AssessmentRow,
@@ -578,14 +578,13 @@ class _Reader(GraphReader):
         return [DevelopsRow(course, lt, c, level) for c, rows in found for course, lt, level in rows]
 
     def developers(self, wanted: Iterable[Wanted], outside: Iterable[str], limit: int) -> dict[str, Developers]:
-        wanted, outside = list(wanted), list(outside)
-        if not wanted:
+        asked, kept_out = list(wanted), list(outside)
+        if not asked:
             return {}
-        ahead = self._ahead.developers(_developers_key(wanted, outside, limit))
+        ahead = self._ahead.developers(_developers_key(asked, kept_out, limit))
         if ahead is not None:
             return ahead
-        found = self._values(self._q.developers, **_developers_params(wanted, outside, limit))
-        return {c: Developers([DevelopsRow(*row) for row in best], count) for c, best, count in found}
+        return to_developers(self._values(self._q.developers, **_developers_params(asked, kept_out, limit)))
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
         def read(ids: list[str]) -> list[LearningTaskRow]:
