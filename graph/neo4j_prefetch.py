@@ -17,6 +17,7 @@ them when every id it asks for was prefetched, and asks the database otherwise.
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -50,7 +51,7 @@ def _bound(query: str, **variables: str) -> str:
 
 def _collected(name: str, inputs: str, query: str, columns: str) -> str:
     """A subquery collecting the rows of ``query`` (run over ``inputs``) as one list ``name``, empty for none."""
-    inner = "\n".join("    " + line for line in query.splitlines())
+    inner = textwrap.indent(query, "    ")
     return f"CALL ({inputs}) {{\n  CALL ({inputs}) {{\n{inner}\n  }}\n  RETURN collect([{columns}]) AS {name}\n}}"
 
 
