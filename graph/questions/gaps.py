@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from graph.errors import InvalidInputError
 from graph.questions.coverage import Coverage, Setting, score, setting
 from graph.questions.facts import Facts
+from graph.questions.headcount import Demand
 from graph.questions.levels import level_range
 from graph.questions.model import COVERED, Answer, Options, ResourceRef, names
+from graph.records import Node
 from graph.store import Wanted
 
 
@@ -143,22 +145,13 @@ def rank(
             c.competency,
         )
     )
-    demanders = s.demand.employers(s.occupation)
-    by_headcount = sorted(demanders, key=lambda e: (-demanders[e], e))
-    behind: dict[str, tuple[dict[str, int | None], list[str], int]] = {}
-    for c in open_:
-        needers = s.demand.needed_by(c.competency)
-        behind[c.competency] = (needers, *_behind(needers, demanders, by_headcount, max_employers))
-    listed = sorted({e for _, best, _ in behind.values() for e in best})
-    found = _candidates(facts, s, cov, [c.competency for c in open_], listed, max_candidates)
-    employer_nodes = facts.nodes(listed)
+    open_ids = [c.competency for c in open_]
+    behind = _EmployersBehind(s.demand, s.occupation, open_ids, max_employers)
+    found = _candidates(facts, s, cov, open_ids, behind.listed, max_candidates)
+    employer_nodes = facts.nodes(behind.listed)
     result = []
     for i, c in enumerate(open_, start=1):
-        needers, best, employer_count = behind[c.competency]
-        employers = [
-            EmployerInterest(e, *names(employer_nodes.get(e)), e in needers, needers.get(e), demanders.get(e))
-            for e in best
-        ]
+        employers, employer_count = behind.of(c.competency, employer_nodes)
         result.append(
             Gap(
                 rank=i,
@@ -188,6 +181,29 @@ def rank(
         max_employers,
         result,
     )
+
+
+class _EmployersBehind:
+    """Per open competency, the best ``limit`` employers behind it and how many there are (see ``_behind``);
+    ``listed``: every employer listed under some gap, whose names are all that is read of them."""
+
+    def __init__(self, demand: Demand, occupation: str, competencies: list[str], limit: int) -> None:
+        self._demanders = demand.employers(occupation)
+        by_headcount = sorted(self._demanders, key=lambda e: (-self._demanders[e], e))
+        self._behind: dict[str, tuple[dict[str, int | None], list[str], int]] = {}
+        for c in competencies:
+            needers = demand.needed_by(c)
+            self._behind[c] = (needers, *_behind(needers, self._demanders, by_headcount, limit))
+        self.listed = sorted({e for _, best, _ in self._behind.values() for e in best})
+
+    def of(self, competency: str, nodes: dict[str, Node]) -> tuple[list[EmployerInterest], int]:
+        """The employers listed under ``competency``'s gap, named from ``nodes``, and how many there are."""
+        needers, best, count = self._behind[competency]
+        demanders = self._demanders
+        listed = [
+            EmployerInterest(e, *names(nodes.get(e)), e in needers, needers.get(e), demanders.get(e)) for e in best
+        ]
+        return listed, count
 
 
 def _behind(
