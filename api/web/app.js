@@ -1300,9 +1300,7 @@ function employers(gap) {
       ),
     ),
   );
-  const more = gap.employer_count - gap.employers.length;
-  if (more > 0) list.append(h("li", { class: "muted" }, t("gaps.moreEmployers", { n: more })));
-  return list;
+  return withUnlisted(list, gap.employer_count, gap.employers.length, "gaps.moreEmployers");
 }
 
 function candidates(gap) {
@@ -1355,9 +1353,13 @@ function candidates(gap) {
       );
     }),
   );
-  // The API lists the best few; say how many more exist rather than implying these are all.
-  const more = gap.candidate_count - gap.candidates.length;
-  if (more > 0) list.append(h("li", { class: "muted" }, t("gaps.moreCandidates", { n: more })));
+  return withUnlisted(list, gap.candidate_count, gap.candidates.length, "gaps.moreCandidates");
+}
+
+/** The API lists the best few of a gap's employers and candidates: say how many more exist (message `key`)
+ * rather than implying these are all. */
+function withUnlisted(list, total, shown, key) {
+  if (total > shown) list.append(h("li", { class: "muted" }, t(key, { n: total - shown })));
   return list;
 }
 
