@@ -253,9 +253,8 @@ def primitive_costs(
 
 def api_split(scale: float = 1.0, seconds: float = 4.0) -> dict[str, Any]:
     """Where a coverage request's time goes besides the engine, in-process on the embedded store at ``scale``:
-    the engine call, ``as_dict()``, the response model (``api.question_models.Coverage``: validate and dump,
-    as FastAPI does with ``response_model``) and the JSON encoding (as Starlette's JSONResponse does)."""
-    from api.question_models import Coverage
+    the engine call and the JSON the route sends (``api.responses.AnswerResponse``, as the route writes it)."""
+    from api.responses import AnswerResponse
     from bench import loads, workload
     from bench.common import percentiles
     from graph.embedded import EmbeddedStore
@@ -283,16 +282,10 @@ def api_split(scale: float = 1.0, seconds: float = 4.0) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 answer = q.coverage(p.program, p.occupation, p.level)
                 t1 = time.perf_counter()
-                content = answer.as_dict()
+                body = AnswerResponse(answer).body
                 t2 = time.perf_counter()
-                dumped = Coverage.model_validate(content).model_dump(mode="json")
-                t3 = time.perf_counter()
-                body = json.dumps(dumped, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
-                t4 = time.perf_counter()
-                for name, a, b in (("engine", t0, t1), ("as_dict", t1, t2), ("response_model", t2, t3)):
+                for name, a, b in (("engine", t0, t1), ("json", t1, t2), ("total", t0, t2)):
                     stages[name].append(b - a)
-                stages["json"].append(t4 - t3)
-                stages["total"].append(t4 - t0)
                 sizes.append(len(body))
         out = {name: percentiles(samples) for name, samples in stages.items()}
         out["answer_bytes"] = round(sum(sizes) / len(sizes))
