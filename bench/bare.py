@@ -141,6 +141,7 @@ _PRIMITIVES = (
     "demands",
     "needs",
     "delivery",
+    "supports",
     "prerequisites",
 )
 

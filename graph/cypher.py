@@ -321,6 +321,8 @@ class QuestionQueries:
     demands_from: Shapes
     needs_from: Shapes
     delivery: str
+    supports_of_courses: str
+    supports_of_learning_tasks: str
     prerequisites: str
     assessments: str
     conductors: str
@@ -491,6 +493,19 @@ CALL (t) {{
   RETURN 'teacher' AS kind, p.id AS other, null AS resource_type, p.{dual} AS dual_qualified
 }}
 RETURN t.id AS target, kind, other, resource_type, dual_qualified""",
+        supports_of_courses=f"""UNWIND $ids AS id
+MATCH (c:{L["Course"]} {{id: id}})
+CALL (c) {{
+  MATCH (r:{L["Resource"]})-[:{R["SUPPORTS"]}]->(c)
+  RETURN null AS lt, r.id AS resource
+  UNION ALL
+  MATCH (c)-[:{R["HAS_LEARNING_TASK"]}]->(lt:{L["LearningTask"]})<-[:{R["SUPPORTS"]}]-(r:{L["Resource"]})
+  RETURN lt.id AS lt, r.id AS resource
+}}
+RETURN c.id AS course, lt AS learning_task, resource""",
+        supports_of_learning_tasks=f"""UNWIND $ids AS id
+MATCH (r:{L["Resource"]})-[:{R["SUPPORTS"]}]->(lt:{L["LearningTask"]} {{id: id}})
+RETURN null AS course, lt.id AS learning_task, r.id AS resource""",
         prerequisites=f"""UNWIND $ids AS id
 MATCH (b:{L["Course"]})-[:{R["PREREQUISITE_OF"]}]->(a:{L["Course"]} {{id: id}})
 RETURN b.id AS before, a.id AS after""",

@@ -69,6 +69,7 @@ from graph.store import (
     RequirementRow,
     ResearchRow,
     ResultRow,
+    SupportRow,
     TargetRow,
     TaskRow,
     Wanted,
@@ -879,6 +880,16 @@ class _Reader(GraphReader):
             for teacher, _ in into.get("TEACHES", ()):
                 dual = nodes[teacher]["props"].get("dual_qualified")
                 rows.append(DeliveryRow(target, "teacher", teacher, None, dual))
+        return rows
+
+    def supports(self, courses: Iterable[str], learning_tasks: Iterable[str] = ()) -> list[SupportRow]:
+        rows = []
+        for course in self._each(courses, "Course"):
+            rows += [SupportRow(course, None, r) for r, _ in self._in(course, "SUPPORTS")]
+            for lt, _ in self._out(course, "HAS_LEARNING_TASK"):
+                rows += [SupportRow(course, lt, r) for r, _ in self._in(lt, "SUPPORTS")]
+        for lt in self._each(learning_tasks, "LearningTask"):
+            rows += [SupportRow(None, lt, r) for r, _ in self._in(lt, "SUPPORTS")]
         return rows
 
     def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:

@@ -25,15 +25,14 @@ from graph.cypher import QuestionQueries
 from graph.questions.matches import CLOSE, EXACT
 from graph.records import Node
 from graph.store import (
-    DeliveryRow,
     DemandRow,
     Developers,
     DevelopsRow,
     IncludesRow,
-    LearningTaskRow,
     MatchRow,
     NeedRow,
     RequirementRow,
+    SupportRow,
     TargetRow,
     TaskRow,
 )
@@ -110,8 +109,9 @@ def prefetch_query(q: QuestionQueries, demand: bool) -> str:
 @functools.cache
 def candidates_query(q: QuestionQueries) -> str:
     """The statement reading a question's candidates and what it shows of them at once: the developers
-    (``GraphReader.developers``), the programs including their courses, those courses' learning tasks, what
-    supports all of them, and the nodes of the resources, of the courses and learning tasks and of ``$nodes``.
+    (``GraphReader.developers``), the programs including their courses, what supports those courses (and
+    their learning tasks) and learning tasks, and the nodes of the resources, of the courses and learning tasks
+    and of ``$nodes``.
     Parameters: ``$wanted``, ``$outside``, ``$limit`` (as ``developers`` takes them), ``$nodes``."""
     parts = [
         "WITH $nodes AS extraIds",
@@ -125,27 +125,25 @@ def candidates_query(q: QuestionQueries) -> str:
             "program, course, semester, required",
         ),
         _collected(
-            "learningTasks", "courseIds", _bound(q.learning_tasks, ids="courseIds"), "course, learning_task, task"
-        ),
-        _distinct(
-            "targetIds",
-            "courseIds, taskIds, learningTasks",
-            "UNWIND courseIds + [t IN learningTasks | t[1]] + taskIds AS x WITH x",
+            "courseSupports",
+            "courseIds",
+            _bound(q.supports_of_courses, ids="courseIds"),
+            "course, learning_task, resource",
         ),
         _collected(
-            "delivery",
-            "targetIds",
-            _bound(q.delivery, ids="targetIds"),
-            "target, kind, other, resource_type, dual_qualified",
+            "taskSupports",
+            "taskIds",
+            _bound(q.supports_of_learning_tasks, ids="taskIds"),
+            "course, learning_task, resource",
         ),
         _distinct(
             "nodeIds",
-            "delivery, courseIds, taskIds, extraIds",
-            "UNWIND [d IN delivery WHERE d[1] = 'resource' | d[2]] + courseIds + taskIds + extraIds AS x WITH x",
+            "courseSupports, taskSupports, courseIds, taskIds, extraIds",
+            "UNWIND [s IN courseSupports + taskSupports | s[2]] + courseIds + taskIds + extraIds AS x WITH x",
         ),
         _collected("nodes", "nodeIds", _bound(q.nodes, ids="nodeIds"), "label, props"),
     ]
-    columns = "developers, courseIds, includes, learningTasks, targetIds, delivery, nodeIds, nodes"
+    columns = "developers, courseIds, taskIds, includes, courseSupports, taskSupports, nodeIds, nodes"
     return "\n".join([*parts, f"RETURN {columns}"])
 
 
@@ -219,8 +217,9 @@ class Prefetched:
         self._developers[developers_of] = to_developers(record["developers"])
         courses = record["courseIds"]
         self.put("includes_of_courses", courses, (IncludesRow(*r) for r in record["includes"]), lambda r: r.course)
-        tasks = (LearningTaskRow(*r) for r in record["learningTasks"])
-        self.put("learning_tasks", courses, tasks, lambda r: r.course)
-        self.put("delivery", record["targetIds"], (DeliveryRow(*r) for r in record["delivery"]), lambda r: r.target)
+        supports = (SupportRow(*r) for r in record["courseSupports"])
+        self.put("supports_of_courses", courses, supports, lambda r: r.course)
+        supports = (SupportRow(*r) for r in record["taskSupports"])
+        self.put("supports_of_learning_tasks", record["taskIds"], supports, lambda r: r.learning_task)
         nodes = [node(label, props) for label, props in record["nodes"]]
         self.put("nodes", record["nodeIds"], nodes, lambda n: n.id)

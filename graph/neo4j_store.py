@@ -67,6 +67,7 @@ from graph.store import (
     RequirementRow,
     ResearchRow,
     ResultRow,
+    SupportRow,
     TargetRow,
     TaskRow,
     Wanted,
@@ -651,6 +652,15 @@ class _Reader(GraphReader):
         return self._rows(
             "delivery", targets, lambda ids: [DeliveryRow(*v) for v in self._by_ids(self._q.delivery, ids)]
         )
+
+    def supports(self, courses: Iterable[str], learning_tasks: Iterable[str] = ()) -> list[SupportRow]:
+        def read(query: str) -> Callable[[list[str]], list[SupportRow]]:
+            return lambda ids: [SupportRow(*v) for v in self._by_ids(query, ids)]
+
+        return [
+            *self._rows("supports_of_courses", courses, read(self._q.supports_of_courses)),
+            *self._rows("supports_of_learning_tasks", learning_tasks, read(self._q.supports_of_learning_tasks)),
+        ]
 
     def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:
         return [PrerequisiteRow(*v) for v in self._by_ids(self._q.prerequisites, courses)]

@@ -141,6 +141,18 @@ class DeliveryRow(NamedTuple):
     dual_qualified: bool | None
 
 
+class SupportRow(NamedTuple):
+    """A resource that SUPPORTS a course or a learning task (``GraphReader.supports``).
+
+    ``course``: the course asked about, when the supported one is that course (``learning_task`` None) or one
+    of its learning tasks; None when the learning task was asked about itself.
+    """
+
+    course: str | None
+    learning_task: str | None
+    resource: str
+
+
 class PrerequisiteRow(NamedTuple):
     """A PREREQUISITE_OF relationship: ``before`` is taken before ``after``."""
 
@@ -311,6 +323,11 @@ class GraphReader(ABC):
     @abstractmethod
     def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
         """The resources, training bases and teachers attached to each course or learning task."""
+
+    @abstractmethod
+    def supports(self, courses: Iterable[str], learning_tasks: Iterable[str] = ()) -> list[SupportRow]:
+        """The resources that SUPPORT each of ``courses`` or one of its learning tasks, and each of
+        ``learning_tasks`` (what a course or learning task is taught with, without the rest of ``delivery``)."""
 
     @abstractmethod
     def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:

@@ -86,15 +86,12 @@ def _shown(r: GraphReader, wanted: list[Wanted], outside: list[str], extra: list
     used = [row for d in developers.values() for row in d.best]
     courses = sorted({row.course for row in used if row.course is not None})
     learning_tasks = sorted({row.learning_task for row in used if row.learning_task is not None})
-    tasks = r.learning_tasks(courses)
-    targets = [*courses, *(t.learning_task for t in tasks), *learning_tasks]
-    delivery = r.delivery(targets)
-    nodes = r.nodes([*(d.id for d in delivery if d.kind == "resource"), *courses, *learning_tasks, *extra])
+    supports = r.supports(courses, learning_tasks)
+    nodes = r.nodes([*(s.resource for s in supports), *courses, *learning_tasks, *extra])
     return {
         "developers": developers,
         "includes": sorted(r.includes(courses=courses), key=repr),
-        "learning_tasks": sorted(tasks, key=repr),
-        "delivery": sorted(delivery, key=repr),
+        "supports": sorted(supports, key=repr),
         "nodes": {k: (v.label, v.props) for k, v in sorted(nodes.items())},
     }
 
@@ -125,7 +122,7 @@ def test_prefetched_candidates_are_the_primitives_rows(neo4j_demo: Chanjiao, pro
     listed = sum(len(d.best) for d in one_by_one["developers"].values())
     if program == "program:NOPE":  # nothing outside: several courses develop some competencies, one is kept
         assert sum(d.count for d in one_by_one["developers"].values()) > listed
-    assert one_by_one["includes"] and one_by_one["delivery"] and one_by_one["learning_tasks"]
+    assert one_by_one["includes"] and one_by_one["supports"]
 
 
 def _counted(service: Chanjiao, ask: Callable[[Questions], Any]) -> int:

@@ -14,7 +14,7 @@ import pytest
 from graph.errors import InvalidInputError, NotFoundError, ValidationError
 from graph.records import EdgeRecord, NodeRecord
 from graph.service import Chanjiao
-from graph.store import Developers, DevelopsRow, GraphStore, Wanted
+from graph.store import Developers, DevelopsRow, GraphStore, SupportRow, Wanted
 
 OCC = NodeRecord(
     "Occupation",
@@ -266,6 +266,52 @@ class TestDevelopers:
         }
         assert reader_of([Wanted("comp:W", ("comp:W",), 3)], limit=0) == {"comp:W": Developers([], 6)}
         assert reader_of([]) == {}
+
+
+class TestSupports:
+    """``GraphReader.supports``: what a course, its learning tasks, or a learning task is taught with."""
+
+    def test_courses_their_learning_tasks_and_learning_tasks(self, service: Chanjiao) -> None:
+        service.upsert(
+            [
+                *(NodeRecord("Course", c, {"category": "integrated"}) for c in ("course:A", "course:B", "course:C")),
+                *(NodeRecord("LearningTask", t, {"name_zh": t}) for t in ("lt:A1", "lt:shared", "lt:bare", "lt:free")),
+                *(NodeRecord("Resource", r, {"type": "micro_video"}) for r in ("res:1", "res:2", "res:3", "res:4")),
+                NodeRecord("Teacher", "teacher:T", {"name_zh": "王老师", "dual_qualified": True}),
+            ],
+            [
+                EdgeRecord("HAS_LEARNING_TASK", "course:A", "lt:A1"),
+                EdgeRecord("HAS_LEARNING_TASK", "course:A", "lt:shared"),
+                EdgeRecord("HAS_LEARNING_TASK", "course:B", "lt:shared"),
+                EdgeRecord("HAS_LEARNING_TASK", "course:B", "lt:bare"),
+                EdgeRecord("SUPPORTS", "res:1", "course:A"),
+                EdgeRecord("SUPPORTS", "res:2", "lt:A1"),
+                EdgeRecord("SUPPORTS", "res:3", "lt:shared"),
+                EdgeRecord("SUPPORTS", "res:4", "lt:free"),
+                EdgeRecord("TEACHES", "teacher:T", "course:C"),  # delivery, not a resource
+            ],
+            source="supports",
+        )
+
+        def supports(courses: list[str], learning_tasks: list[str] = []) -> list[SupportRow]:  # noqa: B006
+            return sorted(service.store.read(lambda r: r.supports(courses, learning_tasks)), key=repr)
+
+        assert supports(["course:A", "course:B", "course:C"]) == sorted(
+            [
+                SupportRow("course:A", None, "res:1"),
+                SupportRow("course:A", "lt:A1", "res:2"),
+                SupportRow("course:A", "lt:shared", "res:3"),
+                SupportRow("course:B", "lt:shared", "res:3"),  # once per course it belongs to
+            ],
+            key=repr,
+        )
+        # A learning task asked about itself, in a course or in none; lt:bare has no resource.
+        assert supports([], ["lt:shared", "lt:free", "lt:bare"]) == sorted(
+            [SupportRow(None, "lt:shared", "res:3"), SupportRow(None, "lt:free", "res:4")], key=repr
+        )
+        # Ids of the other class, unknown ones and a resource are not courses or learning tasks: nothing.
+        assert supports(["lt:A1", "course:nope", "res:1"], ["course:A", "lt:nope"]) == []
+        assert supports([]) == []
 
 
 class TestValidation:

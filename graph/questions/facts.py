@@ -17,7 +17,7 @@ from graph.questions.matches import Matches, gather
 from graph.questions.model import Options, ResourceRef, sort_key
 from graph.questions.requirements import Requirement, required
 from graph.records import Node
-from graph.store import DevelopsRow, GraphReader, IncludesRow, LearningTaskRow
+from graph.store import DevelopsRow, GraphReader, IncludesRow, LearningTaskRow, SupportRow
 from ontology.schema import Schema
 
 
@@ -163,19 +163,12 @@ class Facts:
     ) -> Resources:
         """The resources of ``courses`` (and of their learning tasks) and of ``learning_tasks``.
 
-        Three reads: the courses' learning tasks, what SUPPORTS any of them, and the
-        resources' nodes, read together with the nodes ``with_nodes``.
+        Two reads: what SUPPORTS them, and the resources' nodes, read together with the nodes ``with_nodes``.
         """
-        courses = list(dict.fromkeys(courses))
-        # Unsorted: a course's resources are merged and sorted by id whatever order its learning tasks come in.
-        tasks = self.reader.learning_tasks(courses) if courses else []
-        targets = list(dict.fromkeys([*courses, *(t.learning_task for t in tasks), *learning_tasks]))
-        rows = [r for r in self.reader.delivery(targets) if r.kind == "resource"] if targets else []
-        nodes = self.nodes([*(r.id for r in rows), *with_nodes])
-        own: dict[str, dict[str, ResourceRef]] = {}
-        for row in rows:
-            own.setdefault(row.target, {})[row.id] = ResourceRef.of(nodes[row.id])
-        return Resources(own, tasks)
+        courses, learning_tasks = list(courses), list(learning_tasks)
+        rows = self.reader.supports(courses, learning_tasks) if courses or learning_tasks else []
+        nodes = self.nodes([*(r.resource for r in rows), *with_nodes])
+        return Resources(rows, nodes)
 
 
 class Resources:
@@ -185,11 +178,14 @@ class Resources:
     task with its own and its course's.
     """
 
-    def __init__(self, own: dict[str, dict[str, ResourceRef]], tasks: list[LearningTaskRow]) -> None:
-        self._own = own
-        self._tasks: dict[str, dict[str, None]] = {}  # a learning task derived from two tasks comes in two rows
-        for t in tasks:
-            self._tasks.setdefault(t.course, {})[t.learning_task] = None
+    def __init__(self, rows: Iterable[SupportRow], nodes: dict[str, Node]) -> None:
+        self._own: dict[str, dict[str, ResourceRef]] = {}  # course or learning task → its own resources
+        self._tasks: dict[str, dict[str, None]] = {}  # course → its learning tasks that have resources
+        for row in rows:
+            if row.course is not None and row.learning_task is not None:
+                self._tasks.setdefault(row.course, {})[row.learning_task] = None
+            target = row.learning_task if row.learning_task is not None else row.course
+            self._own.setdefault(target or "", {})[row.resource] = ResourceRef.of(nodes[row.resource])
 
     def _merge(self, targets: Iterable[str | None]) -> list[ResourceRef]:
         found: dict[str, ResourceRef] = {}
