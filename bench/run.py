@@ -95,6 +95,7 @@ class Settings:
         self.api_duration = 1.0 if self.quick else args.api_duration
         self.api_concurrency = [8] if self.quick else [8, 32]
         self.api_max = 2_000 if self.quick else 200_000
+        self.api_rounds = 2 if self.quick else 5  # of the overhead: the API and the engine alternating
         self.api_endpoint: str = args.api_endpoint
         self.esco_pairs = 0 if self.quick else args.esco_pairs
         self.only: set[str] | None = set(args.questions.split(",")) if args.questions else None
@@ -213,6 +214,7 @@ def run_store(
                     settings.api_duration,
                     settings.api_concurrency,
                     settings.api_max,
+                    settings.api_rounds,
                 )
             except (RuntimeError, OSError, ValueError) as exc:
                 result["api"] = {"error": str(exc)[:2000]}

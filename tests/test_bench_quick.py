@@ -81,5 +81,8 @@ def test_quick_numbers_are_positive(quick: Path) -> None:
     api = embedded["api"]
     assert "runs" in api, api
     assert all(run["ok"] > 0 and _positive(run["rps"]) for run in api["runs"])
+    ratios = sorted(r["ratio"] for r in api["overhead_rounds"])
+    assert len(ratios) == 2 and all(_positive(r) for r in ratios)
+    assert api["overhead"] == round((ratios[0] + ratios[1]) / 2, 2)  # the median of two rounds
     memory = embedded["memory"]
     assert _positive(memory["open_s"]) and _positive(memory["store_mb"])
