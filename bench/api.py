@@ -187,14 +187,19 @@ def overhead_rounds(
     probes: Probes,
     rounds: int,
     seconds: float,
+    max_requests: int,
     work: Path,
 ) -> dict[str, Any]:
     """The API at concurrency 1 and the same calls in-process (``engine_calls``), alternating ``rounds`` times for
     ``seconds`` each: the ratio of their p50s per round, its median (``ratio``, ``ratio_json`` against the engine
-    plus the JSON the route sends) and the round where it is the median (``median_round``)."""
+    plus the JSON the route sends) and the middle round by ratio (``median_round``; of an even number, the lower
+    of the two in the middle)."""
     measured = []
     for _ in range(rounds):
-        api_p50 = load_test(server, paths, 1, seconds, 1_000_000, work)["latency"]["p50"]
+        api = load_test(server, paths, 1, seconds, max_requests, work)
+        if "p50" not in api["latency"]:
+            raise RuntimeError(f"no request was answered in an overhead round: {api['statuses']}")
+        api_p50 = api["latency"]["p50"]
         engine = engine_calls(kind, store, probes, seconds)
         measured.append(
             {
@@ -241,7 +246,7 @@ def measure(
             result = load_test(server, paths, c, duration, max_requests, work)
             runs.append(result)
             say(f"  API c={c}: {result['rps']} req/s, p50 {result['latency'].get('p50')} ms, {result['errors']} errors")
-        overhead = overhead_rounds(server, paths, kind, store, probes, rounds, min(duration, 2.0), work)
+        overhead = overhead_rounds(server, paths, kind, store, probes, rounds, min(duration, 2.0), max_requests, work)
         say(f"  API overhead (c=1 ÷ engine, per round): {[r['ratio'] for r in overhead['rounds']]}")
     finally:
         server.stop()
