@@ -145,7 +145,7 @@ def targets(results: dict[float, dict[str, Any]]) -> list[list[str]]:
             for question in ("coverage", "gaps"):
                 growth = _growth(results, kind, question, top)
                 if growth is not None:
-                    rows_read = _rows_growth(results, kind, question, top)
+                    rows_read = _growth(results, kind, question, top, "rows")
                     measured = f"{growth:.2f}×" + (
                         f" (rows read {rows_read:.2f}×; per row read {growth / rows_read:.2f}×)" if rows_read else ""
                     )
@@ -185,19 +185,15 @@ def targets(results: dict[float, dict[str, Any]]) -> list[list[str]]:
 def _growth(
     results: dict[float, dict[str, Any]], kind: str, question: str, scale: float, key: str = "p50"
 ) -> float | None:
-    try:
-        low = results[1.0]["stores"][kind]["questions"][question]["question"][key]
-        high = results[scale]["stores"][kind]["questions"][question]["question"][key]
-    except KeyError:
-        return None
-    return high / low if low else None
+    """``question``'s ``key`` at ``scale`` over its ×1 figure: a latency percentile (``p50``, ``p95``) or
+    ``rows``, the rows it reads (its neighbourhood)."""
 
+    def value(s: float) -> float:
+        entry = results[s]["stores"][kind]["questions"][question]
+        return entry["rows"] if key == "rows" else entry["question"][key]
 
-def _rows_growth(results: dict[float, dict[str, Any]], kind: str, question: str, scale: float) -> float | None:
-    """How many times more rows (its neighbourhood) ``question`` reads at ``scale`` than at ×1."""
     try:
-        low = results[1.0]["stores"][kind]["questions"][question]["rows"]
-        high = results[scale]["stores"][kind]["questions"][question]["rows"]
+        low, high = value(1.0), value(scale)
     except KeyError:
         return None
     return high / low if low else None
@@ -449,7 +445,7 @@ def _growth_section(results: dict[float, dict[str, Any]], images: Path, prefix: 
                 continue
             row: list[Any] = [kind, q + (" †" if q in POPULATION else "")]
             for s in scales[1:]:
-                growth, rows_read = _growth(results, kind, q, s), _rows_growth(results, kind, q, s)
+                growth, rows_read = _growth(results, kind, q, s), _growth(results, kind, q, s, "rows")
                 row += [
                     f"{growth:.2f}×",
                     f"{_growth(results, kind, q, s, 'p95'):.2f}×",
