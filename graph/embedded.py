@@ -867,18 +867,15 @@ class _Reader(GraphReader):
 
     def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
         rows = []
-        nodes = self._nodes
         for target in dict.fromkeys(targets):
             if self._label(target) not in ("Course", "LearningTask"):
                 continue
-            # The three types from one look-up of the target's incoming relationships: gaps ask this of every
-            # candidate course and its learning tasks (≈ 250 targets a question at ×16).
-            into = self._typed.into.get(target, {})
-            for resource, _ in into.get("SUPPORTS", ()):
-                rows.append(DeliveryRow(target, "resource", resource, nodes[resource]["props"].get("type"), None))
-            rows += [DeliveryRow(target, "training_base", b, None, None) for b, _ in into.get("HOSTS", ())]
-            for teacher, _ in into.get("TEACHES", ()):
-                dual = nodes[teacher]["props"].get("dual_qualified")
+            for resource, _ in self._in(target, "SUPPORTS"):
+                kind = self._nodes[resource]["props"].get("type")
+                rows.append(DeliveryRow(target, "resource", resource, kind, None))
+            rows += [DeliveryRow(target, "training_base", b, None, None) for b, _ in self._in(target, "HOSTS")]
+            for teacher, _ in self._in(target, "TEACHES"):
+                dual = self._nodes[teacher]["props"].get("dual_qualified")
                 rows.append(DeliveryRow(target, "teacher", teacher, None, dual))
         return rows
 
