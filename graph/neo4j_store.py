@@ -588,10 +588,7 @@ class _Reader(GraphReader):
         return to_developers(self._values(self._q.developers, **_developers_params(asked, kept_out, limit)))
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
-        def read(ids: list[str]) -> list[LearningTaskRow]:
-            return [LearningTaskRow(*v) for v in self._by_ids(self._q.learning_tasks, ids)]
-
-        return self._rows("learning_tasks", courses, read)
+        return [LearningTaskRow(*v) for v in self._by_ids(self._q.learning_tasks, courses)]
 
     def matches(self, competencies: Iterable[str], kinds: tuple[str, ...]) -> list[MatchRow]:
         unique = list(dict.fromkeys(competencies))
@@ -649,9 +646,7 @@ class _Reader(GraphReader):
         return [NeedRow(*v) for v in values]
 
     def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
-        return self._rows(
-            "delivery", targets, lambda ids: [DeliveryRow(*v) for v in self._by_ids(self._q.delivery, ids)]
-        )
+        return [DeliveryRow(*v) for v in self._by_ids(self._q.delivery, targets)]
 
     def supports(self, courses: Iterable[str], learning_tasks: Iterable[str] = ()) -> list[SupportRow]:
         def read(query: str) -> Callable[[list[str]], list[SupportRow]]:
