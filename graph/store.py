@@ -235,10 +235,9 @@ class GraphReader(ABC):
 
     def prefetch_candidates(self, wanted: list[Wanted], outside: list[str], limit: int, with_nodes: list[str]) -> None:
         """A hint, like ``prefetch``: the question will ask ``developers(wanted, outside, limit)``, then read what
-        the developers it gets show — the programs including their courses, those courses' learning tasks,
-        what supports the courses, those learning tasks and the developers' own learning tasks, and the nodes
-        of the resources, of the developers' courses and learning tasks and of ``with_nodes``.
-        Default: nothing."""
+        the developers it gets show — the programs including their courses, what supports those courses (and
+        their learning tasks) and the developers' own learning tasks (``supports``), and the nodes of the
+        resources, of the developers' courses and learning tasks and of ``with_nodes``. Default: nothing."""
         return None
 
     @abstractmethod
