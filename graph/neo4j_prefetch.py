@@ -39,6 +39,11 @@ from graph.store import (
 
 #: The match types the prefetch reads (a question then keeps the kinds it follows).
 MATCH_KINDS = (EXACT, CLOSE)
+#: The steps of matches the prefetch reads, the required competencies' own being the first. The engine follows
+#: EXACT_MATCH until a step finds nothing new, and alignments are hub and spoke (every framework matched to
+#: ESCO): from a spoke, the hub is one step away, the other spokes two, and the third step finds nothing new.
+#: A longer chain is read on, one statement per step, by ``gather``.
+MATCH_STEPS = 3
 
 
 def _bound(query: str, **variables: str) -> str:
@@ -57,6 +62,25 @@ def _collected(name: str, inputs: str, query: str, columns: str) -> str:
 def _distinct(name: str, inputs: str, expression: str) -> str:
     """A subquery giving the distinct non-null values of ``expression`` (over ``x``) as the list ``name``."""
     return f"CALL ({inputs}) {{\n  {expression}\n  RETURN collect(DISTINCT x) AS {name}\n}}"
+
+
+#: The variables of each step of matches after the first: the ids it reads, and their matches.
+_MATCH_STEP_NAMES = [(f"matchIds{step}", f"matches{step}") for step in range(1, MATCH_STEPS)]
+
+
+def _match_steps(q: QuestionQueries) -> list[str]:
+    """The subqueries reading the matches of the required competencies (``competencyIds``), then of what each
+    step found that no step before had read, ``MATCH_STEPS`` steps in all."""
+    parts = [_collected("matches", "competencyIds", _bound(q.matches, ids="competencyIds"), "competency, other, kind")]
+    read, previous = ["competencyIds"], "matches"
+    for ids, found in _MATCH_STEP_NAMES:
+        unread = " AND ".join(f"NOT x IN {r}" for r in read)
+        parts += [
+            _distinct(ids, ", ".join([previous, *read]), f"UNWIND {previous} AS m WITH m[1] AS x WHERE {unread}"),
+            _collected(found, ids, _bound(q.matches, ids=ids), "competency, other, kind"),
+        ]
+        read, previous = [*read, ids], found
+    return parts
 
 
 @functools.cache
@@ -80,12 +104,7 @@ def prefetch_query(q: QuestionQueries, demand: bool) -> str:
         _collected("requirements", "occupationIds", _bound(q.requirements, ids="occupationIds"), "occupation, rows"),
         _collected("tasks", "occupationIds", _bound(q.tasks, ids="occupationIds"), "occupation, task"),
         _distinct("competencyIds", "requirements", "UNWIND requirements AS r UNWIND r[1] AS row WITH row[1] AS x"),
-        _collected("matches", "competencyIds", _bound(q.matches, ids="competencyIds"), "competency, other, kind"),
-        # The matches of the matches: the engine follows EXACT_MATCH transitively, one more step is read here.
-        _distinct(
-            "nextIds", "matches, competencyIds", "UNWIND matches AS m WITH m[1] AS x WHERE NOT x IN competencyIds"
-        ),
-        _collected("nextMatches", "nextIds", _bound(q.matches, ids="nextIds"), "competency, other, kind"),
+        *_match_steps(q),
         _distinct(
             "nodeIds",
             "programIds, occupationIds, tasks, competencyIds",
@@ -93,8 +112,9 @@ def prefetch_query(q: QuestionQueries, demand: bool) -> str:
         ),
         _collected("nodes", "nodeIds", _bound(q.nodes, ids="nodeIds"), "label, props"),
     ]
-    columns = "targets, includes, courseIds, develops, requirements, tasks, competencyIds, matches, nextIds"
-    columns += ", nextMatches, nodeIds, nodes"
+    columns = "targets, includes, courseIds, develops, requirements, tasks, competencyIds, matches"
+    columns += "".join(f", {ids}, {found}" for ids, found in _MATCH_STEP_NAMES)
+    columns += ", nodeIds, nodes"
     if demand:
         demands = _bound(q.demands_from.of_targets, occupations="occupationIds")
         needs = _bound(q.needs_from.of_targets, competencies="competencyIds")
@@ -199,8 +219,9 @@ class Prefetched:
         requirements = (RequirementRow(o, *row) for o, rows in record["requirements"] for row in rows)
         self.put("requirements", occupations, requirements, lambda r: r.occupation)
         self.put("tasks", occupations, (TaskRow(*r) for r in record["tasks"]), lambda r: r.occupation)
-        matches = [MatchRow(*r) for r in record["matches"] + record["nextMatches"]]
-        self.put("matches", record["competencyIds"] + record["nextIds"], matches, lambda r: r.competency)
+        read = [*record["competencyIds"], *(i for ids, _ in _MATCH_STEP_NAMES for i in record[ids])]
+        matches = [MatchRow(*r) for found in ["matches", *(f for _, f in _MATCH_STEP_NAMES)] for r in record[found]]
+        self.put("matches", read, matches, lambda r: r.competency)
         nodes = [node(label, props) for label, props in record["nodes"]]
         self.put("nodes", record["nodeIds"], nodes, lambda n: n.id)
         if "demands" in record:
