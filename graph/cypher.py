@@ -240,6 +240,17 @@ def unique_id(schema: Schema, label: str | None = None) -> str:
     return f"CREATE CONSTRAINT {name.lower()}_id IF NOT EXISTS FOR (n:{lab}) REQUIRE n.id IS UNIQUE"
 
 
+#: The labels whose ``id`` has a uniqueness constraint (and so an index), each once.
+ID_CONSTRAINED = """SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties
+WHERE type = 'UNIQUENESS' AND properties = ['id'] AND size(labelsOrTypes) = 1
+RETURN DISTINCT labelsOrTypes[0] AS label"""
+
+
+def id_constrained_labels(schema: Schema) -> set[str]:
+    """The labels ``apply_schema`` gives an id constraint: every class, the root label, the audit trail's."""
+    return {*schema.classes, schema.root, AUDIT, LOAD}
+
+
 def label_roots(schema: Schema) -> str:
     """Give the root label to every node of a class that lacks it (nodes written before it existed);
     an auto-commit query, batched, that does nothing the second time."""

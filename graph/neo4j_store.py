@@ -100,6 +100,7 @@ class Neo4jStore(GraphStore):
         self.write_timeout = write_timeout  # seconds a write transaction may run (None: no limit of ours)
         self._questions = cypher.question_queries(schema)
         self._search = cypher.search(schema)
+        self._schema_checked = False  # see _ensure_schema
 
     # -- plumbing
 
@@ -183,11 +184,32 @@ class Neo4jStore(GraphStore):
                 session.run(cypher.AWAIT_INDEXES, seconds=300).consume()
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailableError(f"Neo4j is not available: {exc}") from exc
+        self._schema_checked = True
         return [*statements, wanted, relabel]
+
+    def _ensure_schema(self) -> None:
+        """Apply the schema before this store's first write if the database lacks an id constraint of it.
+
+        Every write finds its nodes by id (MERGE), through those constraints' indexes; without them each
+        row scans its label, and ESCO into a fresh database ran for twelve minutes at full CPU before it
+        was stopped (seconds with them). ``chanjiao serve`` and ``chanjiao schema apply`` apply the schema,
+        but a load from the command line or a script need not follow either.
+        """
+        if self._schema_checked:
+            return
+        try:
+            with self.driver.session(database=self.database) as session:
+                found = {r["label"] for r in session.run(cypher.ID_CONSTRAINED)}
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailableError(f"Neo4j at {self._address()} is not available: {exc}") from exc
+        if not cypher.id_constrained_labels(self.schema) <= found:
+            self.apply_schema()
+        self._schema_checked = True
 
     # -- writes
 
     def write(self, batch: Batch, progress: Progress | None = None, stamp: Stamp | None = None) -> WriteSummary:
+        self._ensure_schema()
         stamp = stamp or Stamp.now()
         # Each row carries its index (``i``) so that the query can say which rows it changed.
         node_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -256,6 +278,7 @@ class Neo4jStore(GraphStore):
             yield pending
 
     def audited(self, work: Callable[[AuditTx], T]) -> T:
+        self._ensure_schema()
         return self._run("write", lambda tx: work(_Audit(tx, self)))
 
     def clear(self) -> None:

@@ -27,7 +27,7 @@ from graph.neo4j_store import (
     _pack_changes,
     _unpack_changes,
 )
-from graph.records import NodeRecord
+from graph.records import Batch, NodeRecord
 from graph.service import Chanjiao
 from graph.settings import Settings
 from loaders.pipeline import load
@@ -119,6 +119,29 @@ def test_apply_schema_gives_the_root_label_to_nodes_written_without_it(demo4j: C
     assert run(store, "MATCH (n:Course) WHERE NOT n:Entity RETURN count(n) AS n") == [{"n": 0}]
     store.apply_schema()  # again: nothing to do, nothing fails
     assert store.labels_of(ids) == before
+
+
+@pytest.mark.neo4j
+def test_the_first_write_applies_a_missing_schema(neo4j: Neo4jStore, schema: Schema) -> None:
+    # Without its id constraint every MERGE of a Course scans the label: a write must not start without it.
+    def course_constrained() -> bool:
+        return "Course" in {r["label"] for r in run(neo4j, cypher.ID_CONSTRAINED)}
+
+    run(neo4j, "DROP CONSTRAINT course_id IF EXISTS")
+    try:
+        assert not course_constrained()
+        store = Neo4jStore(neo4j.driver, schema)
+        store.write(Batch([NodeRecord("Course", "course:C", {"name_zh": "课程", "category": "integrated"})], [], {}))
+        assert course_constrained()
+        run(neo4j, "DROP CONSTRAINT course_id")
+        store.write(Batch([NodeRecord("Course", "course:D", {"name_zh": "课程", "category": "integrated"})], [], {}))
+        assert not course_constrained()  # checked once per store, not before every write
+        assert cypher.id_constrained_labels(schema) - {r["label"] for r in run(neo4j, cypher.ID_CONSTRAINED)} == {
+            "Course"
+        }
+    finally:
+        neo4j.apply_schema()
+    assert course_constrained()
 
 
 @pytest.mark.neo4j
