@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from graph.cypher import QuestionQueries
-from graph.questions.matches import CLOSE, EXACT
 from graph.records import Node
 from graph.store import (
     DemandRow,
@@ -37,8 +36,6 @@ from graph.store import (
     TaskRow,
 )
 
-#: The match types the prefetch reads (a question then keeps the kinds it follows).
-MATCH_KINDS = (EXACT, CLOSE)
 #: The steps of matches the prefetch reads, the required competencies' own being the first. The engine follows
 #: EXACT_MATCH until a step finds nothing new, and alignments are hub and spoke (every framework matched to
 #: ESCO): from a spoke, the hub is one step away, the other spokes two, and the third step finds nothing new.
@@ -87,7 +84,7 @@ def _match_steps(q: QuestionQueries) -> list[str]:
 def prefetch_query(q: QuestionQueries, demand: bool) -> str:
     """The statement reading a program × occupation question's first primitives at once.
 
-    Parameters: ``$programs``, ``$occupations``, ``$kinds`` (every match type), and with ``demand``
+    Parameters: ``$programs``, ``$occupations``, ``$kinds`` (the match types the question follows), and with ``demand``
     ``$employers``, ``$region``, ``$industry`` (all null).
     """
     parts = [
@@ -167,6 +164,11 @@ def candidates_query(q: QuestionQueries) -> str:
     return "\n".join([*parts, f"RETURN {columns}"])
 
 
+def matches_of(kind: str) -> str:
+    """The name ``Prefetched`` keeps the matches of one kind under."""
+    return f"matches {kind}"
+
+
 def to_developers(found: Iterable[list[Any]]) -> dict[str, Developers]:
     """The rows of the ``developers`` query (``competency, best, count``) as ``GraphReader.developers`` answers."""
     return {c: Developers([DevelopsRow(*row) for row in best], count) for c, best, count in found}
@@ -208,10 +210,12 @@ class Prefetched:
         self,
         programs: list[str],
         occupations: list[str],
+        kinds: list[str],
         record: dict[str, Any],
         node: Callable[[str, dict[str, Any]], Node],
     ) -> None:
-        """Keep the rows of one ``prefetch_query`` answer for ``programs`` and ``occupations``."""
+        """Keep the rows of one ``prefetch_query`` answer for ``programs`` and ``occupations``, its matches of
+        ``kinds``."""
         self.put("targets", programs, (TargetRow(*r) for r in record["targets"]), lambda r: r.program)
         self.put("includes", programs, (IncludesRow(*r) for r in record["includes"]), lambda r: r.program)
         develops = (DevelopsRow(course, *row) for course, rows in record["develops"] for row in rows)
@@ -221,7 +225,8 @@ class Prefetched:
         self.put("tasks", occupations, (TaskRow(*r) for r in record["tasks"]), lambda r: r.occupation)
         read = [*record["competencyIds"], *(i for ids, _ in _MATCH_STEP_NAMES for i in record[ids])]
         matches = [MatchRow(*r) for found in ["matches", *(f for _, f in _MATCH_STEP_NAMES)] for r in record[found]]
-        self.put("matches", read, matches, lambda r: r.competency)
+        for kind in kinds:  # per kind: a question asking for a kind not read must not get an empty answer
+            self.put(matches_of(kind), read, (m for m in matches if m.kind == kind), lambda r: r.competency)
         nodes = [node(label, props) for label, props in record["nodes"]]
         self.put("nodes", record["nodeIds"], nodes, lambda n: n.id)
         if "demands" in record:

@@ -45,7 +45,8 @@ from graph.audit import (
     load_changes,
 )
 from graph.errors import ConflictError, StoreUnavailableError
-from graph.neo4j_prefetch import MATCH_KINDS, Prefetched, candidates_query, prefetch_query, to_developers
+from graph.neo4j_prefetch import Prefetched, candidates_query, matches_of, prefetch_query, to_developers
+from graph.questions.matches import CLOSE, EXACT
 from graph.records import Batch, Edge, Node, WriteSummary
 from graph.store import (
     AssessmentRow,
@@ -535,13 +536,14 @@ class _Reader(GraphReader):
         ahead = self._ahead.get(primitive, ids)
         return ahead if ahead is not None else read(ids)
 
-    def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False) -> None:
+    def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False, close: bool = False) -> None:
         """Read a program × occupation question's first primitives in one statement (``graph.neo4j_prefetch``)."""
-        params = {"programs": programs, "occupations": occupations, "kinds": list(MATCH_KINDS)}
+        kinds = [EXACT, CLOSE] if close else [EXACT]
+        params = {"programs": programs, "occupations": occupations, "kinds": kinds}
         if demand:
             params |= {"employers": None, "region": None, "industry": None}
         record = _fields(self._tx.run(prefetch_query(self._q, demand), params).single(strict=True))
-        self._ahead.fill(programs, occupations, record, _node)
+        self._ahead.fill(programs, occupations, kinds, record, _node)
 
     def prefetch_candidates(self, wanted: list[Wanted], outside: list[str], limit: int, with_nodes: list[str]) -> None:
         """Read a question's candidates and what it shows of them in one statement (``graph.neo4j_prefetch``)."""
@@ -617,9 +619,9 @@ class _Reader(GraphReader):
         unique = list(dict.fromkeys(competencies))
         if not unique or not kinds:
             return []
-        ahead = self._ahead.get("matches", unique)
-        if ahead is not None:
-            return [m for m in ahead if m.kind in kinds]
+        ahead = [self._ahead.get(matches_of(kind), unique) for kind in dict.fromkeys(kinds)]
+        if all(rows is not None for rows in ahead):
+            return [m for rows in ahead for m in rows or ()]
         return [MatchRow(*v) for v in self._values(self._q.matches, ids=unique, kinds=list(kinds))]
 
     def demands(

@@ -225,11 +225,12 @@ class GraphReader(ABC):
     silently skipped: checking the caller's ids is the engine's job.
     """
 
-    def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False) -> None:
+    def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False, close: bool = False) -> None:
         """A hint: the question about to run reads these programs' targets and curricula (and what the courses
         develop), these occupations' requirements, tasks and their nodes, the required competencies' matches
-        and, with ``demand``, the employers' demand for them. A store paying a round trip per primitive may
-        read them all at once now; every primitive must answer exactly as it would without. Default: nothing.
+        (EXACT_MATCH, and CLOSE_MATCH too with ``close``) and, with ``demand``, the employers' demand for them.
+        A store paying a round trip per primitive may read them all at once now; every primitive must answer
+        exactly as it would without. Default: nothing.
         """
         return None
 

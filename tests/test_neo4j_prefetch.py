@@ -46,13 +46,14 @@ def _next(matches: list[Any], read: list[str]) -> list[str]:
     return sorted({m.other for m in matches} - set(read))
 
 
-def _primitives(r: GraphReader, program: str, occupation: str) -> dict[str, Any]:
-    """Every primitive the prefetch covers, asked for what a coverage or gaps question asks, as sorted rows."""
+def _primitives(r: GraphReader, program: str, occupation: str, kinds: list[tuple[str, ...]]) -> dict[str, Any]:
+    """Every primitive the prefetch covers, asked for what a coverage or gaps question asks (matches of each
+    of ``kinds``, the widest last), as sorted rows."""
     requirements = r.requirements([occupation])
     competencies = sorted({row.competency for row in requirements})
     tasks = r.tasks([occupation])
-    matches = {kinds: sorted(r.matches(competencies, kinds)) for kinds in KINDS}
-    others = sorted({m.other for m in matches[KINDS[2]]} - set(competencies))
+    matches = {k: sorted(r.matches(competencies, k)) for k in kinds}
+    others = sorted({m.other for m in matches[kinds[-1]]} - set(competencies))
     includes = r.includes(programs=[program])
     courses = sorted({row.course for row in includes})
     nodes = r.nodes([program, occupation, *[t.task for t in tasks], *competencies])
@@ -65,25 +66,43 @@ def _primitives(r: GraphReader, program: str, occupation: str) -> dict[str, Any]
         "tasks": sorted(tasks),
         "matches": matches,
         "matches of matches": sorted(r.matches(others, KINDS[0])),
-        "a third step": sorted(r.matches(_next(r.matches(others, KINDS[2]), [*competencies, *others]), KINDS[0])),
+        "a third step": sorted(r.matches(_next(r.matches(others, kinds[-1]), [*competencies, *others]), KINDS[0])),
         "nodes": {k: (v.label, v.props) for k, v in sorted(nodes.items())},
         "demands": sorted(r.demands(occupations=[occupation]), key=repr),
         "needs": sorted(r.needs(competencies=competencies[: len(competencies) // 2]), key=repr),
     }
 
 
+@pytest.mark.parametrize("close", [False, True])
 @pytest.mark.parametrize("occupation", OCCUPATIONS)
 @pytest.mark.parametrize("program", PROGRAMS)
-def test_prefetched_rows_are_the_primitives_rows(neo4j_demo: Chanjiao, program: str, occupation: str) -> None:
-    def ahead(r: GraphReader) -> dict[str, Any]:
-        r.prefetch([program], [occupation], demand=True)
-        r._tx = _Offline()  # type: ignore[attr-defined]
-        return _primitives(r, program, occupation)
+def test_prefetched_rows_are_the_primitives_rows(
+    neo4j_demo: Chanjiao, program: str, occupation: str, close: bool
+) -> None:
+    kinds = KINDS if close else KINDS[:1]  # a question that does not follow CLOSE_MATCH asks none
 
-    one_by_one = neo4j_demo.store.read(lambda r: _primitives(r, program, occupation))
+    def ahead(r: GraphReader) -> dict[str, Any]:
+        r.prefetch([program], [occupation], demand=True, close=close)
+        r._tx = _Offline()  # type: ignore[attr-defined]
+        return _primitives(r, program, occupation, kinds)
+
+    one_by_one = neo4j_demo.store.read(lambda r: _primitives(r, program, occupation, kinds))
     assert neo4j_demo.store.read(ahead) == one_by_one
     if program != "program:NOPE" and occupation != "csco:NOPE":
         assert one_by_one["requirements"] and one_by_one["develops"] and one_by_one["nodes"]
+
+
+def test_matches_of_a_kind_the_prefetch_did_not_read_come_from_the_database(neo4j_demo: Chanjiao) -> None:
+    # Read without CLOSE_MATCH, the prefetch must not answer a question for CLOSE_MATCH with nothing.
+    def close_matches(r: GraphReader, prefetch: bool) -> list[Any]:
+        if prefetch:
+            r.prefetch(PROGRAMS[:1], OCCUPATIONS[:1])
+        competencies = sorted({row.competency for row in r.requirements(OCCUPATIONS[:1])})
+        return sorted(r.matches(competencies, KINDS[1])) + sorted(r.matches(competencies, KINDS[2]))
+
+    one_by_one = neo4j_demo.store.read(lambda r: close_matches(r, False))
+    assert any(m.kind == "CLOSE_MATCH" for m in one_by_one)
+    assert neo4j_demo.store.read(lambda r: close_matches(r, True)) == one_by_one
 
 
 def _shown(r: GraphReader, wanted: list[Wanted], outside: list[str], extra: list[str]) -> dict[str, Any]:

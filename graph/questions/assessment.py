@@ -152,7 +152,7 @@ def assessed_coverage(
 ) -> AssessedCoverage:
     """The assessed coverage of R(``occupation``, ``level``) by ``program`` (level None: the TARGETS level)."""
     evaluators.check(facts.schema)
-    facts.prefetch(program, occupation)
+    facts.prefetch(program, occupation, options)
     facts.nodes([program, occupation])
     facts.expect([program], "Program")
     facts.expect([occupation], "Occupation")

@@ -239,7 +239,7 @@ def coverage(
 ) -> Coverage:
     """Question 1 for ``program`` against ``occupation`` at ``level`` (None: the level P targets O at)."""
     check_weight(weight)
-    facts.prefetch(program, occupation, demand=weight == "demand")
+    facts.prefetch(program, occupation, options, demand=weight == "demand")
     facts.nodes([program, occupation])  # one read for both checks
     facts.expect([program], "Program")
     facts.expect([occupation], "Occupation")

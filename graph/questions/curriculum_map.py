@@ -127,7 +127,7 @@ def curriculum_map(
     facts: Facts, program: str, occupation: str | None, level: int | None, options: Options
 ) -> CurriculumMap:
     """Question 3 for ``program`` (against ``occupation`` at ``level`` when given)."""
-    facts.prefetch(program, occupation)
+    facts.prefetch(program, occupation, options)
     facts.nodes([program] if occupation is None else [program, occupation])
     facts.expect([program], "Program")
     cov: Coverage | None = None

@@ -29,9 +29,9 @@ class Facts:
         self.schema = schema
         self._nodes: dict[str, Node | None] = {}
 
-    def prefetch(self, program: str, occupation: str | None, demand: bool = False) -> None:
+    def prefetch(self, program: str, occupation: str | None, options: Options, demand: bool = False) -> None:
         """Tell the store what a program × occupation question reads first (see ``GraphReader.prefetch``)."""
-        self.reader.prefetch([program], [] if occupation is None else [occupation], demand)
+        self.reader.prefetch([program], [] if occupation is None else [occupation], demand, options.close_match)
 
     # -- nodes
 

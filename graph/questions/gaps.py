@@ -117,7 +117,7 @@ def gaps(
     for name, bound in [("max_candidates", max_candidates), ("max_employers", max_employers)]:
         if bound < 0:
             raise InvalidInputError(f"{name} must be 0 or more, not {bound}")
-    facts.prefetch(program, occupation, demand=True)
+    facts.prefetch(program, occupation, options, demand=True)
     facts.nodes([program, occupation])
     facts.expect([program], "Program")
     facts.expect([occupation], "Occupation")

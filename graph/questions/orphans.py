@@ -71,7 +71,7 @@ def orphans(
     """Question 4 for ``program``, against ``occupation`` or all P's targets."""
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 2:
         raise InvalidInputError(f"threshold must be a whole number of courses, 2 or more, not {threshold!r}")
-    facts.prefetch(program, occupation)
+    facts.prefetch(program, occupation, options)
     facts.nodes([program] if occupation is None else [program, occupation])
     facts.expect([program], "Program")
     if occupation is not None:

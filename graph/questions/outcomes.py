@@ -165,7 +165,7 @@ def outcome_gaps(
     """The outcome gaps of ``program``'s cohorts (or ``cohort``) against R(``occupation``, ``level``)."""
     evaluators.check(facts.schema)
     threshold = check_threshold(facts, threshold)
-    facts.prefetch(program, occupation)
+    facts.prefetch(program, occupation, options)
     facts.nodes([program, occupation] + ([cohort] if cohort else []))
     facts.expect([program], "Program")
     facts.expect([occupation], "Occupation")

@@ -100,7 +100,7 @@ def whatif(
     """Question 5: the coverage of P against O before and after the change."""
     check_weight(weight)
     add, remove = list(dict.fromkeys(add_courses)), list(dict.fromkeys(remove_courses))
-    facts.prefetch(program, occupation)
+    facts.prefetch(program, occupation, options)
     facts.nodes([program, occupation, *add, *remove])
     facts.expect([program], "Program")
     facts.expect([occupation], "Occupation")
