@@ -9,7 +9,8 @@ to ``bench/results/scale-<f>.json`` (one file per scale factor, written after ea
 keeps what it measured), and the report (tables and plots, from every results file present) to
 ``docs/benchmarks.md`` and ``docs/img/bench-*.png``. A partial re-run (``--skip``, ``--stores``,
 ``--questions gaps,coverage``) keeps what it did not redo from the results file, marked with the commit and
-time it was measured at.
+time it was measured at. The report also shows the growths ``python -m bench.growth`` measured in
+alternation (``bench/results/growth-<store>.json``), which the growth targets are judged by where present.
 
 ``--quick`` is the small version (×0.05, embedded, plus Neo4j when it answers) that
 tests/test_bench_quick.py runs; it writes under ``--out`` (default ``bench/results/quick``) and never over

@@ -156,6 +156,23 @@ class Probes:
             "regions": self.regions,
         }
 
+    @classmethod
+    def of(cls, saved: dict[str, Any]) -> Probes:
+        """The probes ``as_dict`` saved (without the learning paths' and what-ifs', which it does not save).
+
+        >>> import json
+        >>> probes = Probes([Pair("program:p", "occ:o", 3)], ["program:p"], [("occ:o", 3)], ["emp:e"], ["region:r"])
+        >>> Probes.of(json.loads(json.dumps(probes.as_dict()))) == probes
+        True
+        """
+        return cls(
+            [Pair(**p) for p in saved["pairs"]],
+            list(saved["programs"]),
+            [(o, level) for o, level in saved["occupations"]],
+            list(saved["employers"]),
+            list(saved["regions"]),
+        )
+
 
 @dataclass
 class Workload:

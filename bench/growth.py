@@ -1,0 +1,161 @@
+"""How a question's cost grows from one scale factor to another, measured in alternation.
+
+``bench.run`` measures each scale factor in its own run, minutes apart, so the growth it reports (a question's
+p50 at ×16 over its p50 at ×1) divides two runs on a shared machine: round 5 put coverage on Neo4j at 0.90×
+and the next run, on code that reads the same, at 1.57×. Here a small and a large store are loaded and open at
+once, and each round asks a question of every probe on the small one for a few seconds, then on the large one:
+the growth is the median of the rounds' ratios (as the API overhead is, ``bench.api.overhead_rounds``), and
+its range says how much the machine moved it.
+
+    python -m bench.growth load 1 /tmp/x1.db                 # the bench's workload into a store (wiped first)
+    python -m bench.growth load 16 bolt://127.0.0.1:7706
+    python -m bench.growth measure /tmp/x1.db /tmp/x16.db    # ×1 → ×16: bench/results/growth-embedded.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import loads
+from bench.common import DATA, ROOT, loadavg, machine, percentiles, say
+from bench.questions import Call, calls
+from bench.workload import Probes, build
+from graph.questions import Questions
+from graph.service import Chanjiao
+from graph.settings import Settings
+
+#: The questions whose growth is a target.
+TARGETS = ("coverage", "gaps")
+
+
+def _samples(questions: Questions, probe_calls: list[Call], seconds: float) -> list[float]:
+    """Every probe asked round-robin, for ``seconds`` (at least one pass)."""
+    samples: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while not samples or time.perf_counter() < deadline:
+        for call in probe_calls:
+            start = time.perf_counter()
+            call(questions)
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def measure(
+    small: Questions,
+    large: Questions,
+    probes: Probes,
+    names: tuple[str, ...],
+    rounds: int,
+    seconds: float,
+    warmup: float,
+) -> dict[str, Any]:
+    """Per question of ``names``, after ``warmup`` seconds on each store: ``rounds`` rounds of ``seconds`` on
+    ``small`` then ``seconds`` on ``large``; each round's p50 and p95 on both, their ratios, and the median
+    ratio (the lower middle one of an even number)."""
+    out: dict[str, Any] = {}
+    for name, probe_calls in calls(probes).items():
+        if name not in names or not probe_calls:
+            continue
+        for questions in (small, large):  # a JVM just started compiles its hot paths for seconds
+            _samples(questions, probe_calls, warmup)
+        per_round = []
+        for _ in range(rounds):
+            low = percentiles(_samples(small, probe_calls, seconds))
+            high = percentiles(_samples(large, probe_calls, seconds))
+            per_round.append(
+                {
+                    "small": low,
+                    "large": high,
+                    "p50_ratio": round(high["p50"] / low["p50"], 3),
+                    "p95_ratio": round(high["p95"] / low["p95"], 3),
+                    "loadavg": loadavg(),
+                }
+            )
+        p50s = [r["p50_ratio"] for r in per_round]
+        out[name] = {
+            "p50_ratio": statistics.median_low(p50s),
+            "p95_ratio": statistics.median_low([r["p95_ratio"] for r in per_round]),
+            "rounds": per_round,
+        }
+        say(f"  {name}: growth p50 {out[name]['p50_ratio']:.2f}× (rounds {min(p50s):.2f}–{max(p50s):.2f}×)")
+    return out
+
+
+def _open(store: str) -> Chanjiao:
+    return Chanjiao.open(Settings(store=store))
+
+
+def load(scale: float, store: str, work: Path) -> None:
+    """The bench's workload at ``scale`` into ``store`` (a Neo4j URI or an embedded store's file), emptied first."""
+    from ontology.schema import load_schema
+
+    workload = build(scale, DATA, load_schema(), work)
+    service = _open(store)
+    try:
+        say(f"emptying {store}, then loading ×{scale:g} ({workload.rows:,} rows)")
+        service.store.clear()
+        loads.pipeline(service, workload.sources, service.store.kind)
+    finally:
+        service.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    loading = commands.add_parser("load", help="the bench's workload at a scale factor into a store")
+    loading.add_argument("scale", type=float)
+    loading.add_argument("store", help="a Neo4j URI or an embedded store's file")
+    loading.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    measuring = commands.add_parser("measure", help="growth from a small store to a large one, in alternation")
+    measuring.add_argument("small", help="the store at the small scale factor (a Neo4j URI or a file)")
+    measuring.add_argument("large", help="the store at the large scale factor")
+    measuring.add_argument("--scales", default="1,16", help="the two stores' scale factors, as loaded")
+    measuring.add_argument("--probes", type=Path, default=ROOT / "bench" / "results" / "scale-1.json")
+    measuring.add_argument("--questions", default=",".join(TARGETS))
+    measuring.add_argument("--rounds", type=int, default=5)
+    measuring.add_argument("--seconds", type=float, default=3.0)
+    measuring.add_argument("--warmup", type=float, default=10.0, help="seconds per store before the rounds")
+    measuring.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    if args.command == "load":
+        load(args.scale, args.store, args.work)
+        return
+    results = json.loads(args.probes.read_text(encoding="utf-8"))
+    small, large = _open(args.small), _open(args.large)
+    try:
+        kind = large.store.kind
+        say(f"{kind}: growth from {args.small} to {args.large}, {args.rounds} rounds of {args.seconds:g} s each")
+        measured = measure(
+            small.questions,
+            large.questions,
+            Probes.of(results["workload"]["probes"]),
+            tuple(args.questions.split(",")),
+            args.rounds,
+            args.seconds,
+            args.warmup,
+        )
+    finally:
+        small.close()
+        large.close()
+    args.out.mkdir(parents=True, exist_ok=True)
+    scales = [float(s) for s in args.scales.split(",")]
+    out = {
+        "store": kind,
+        "scales": scales,
+        "stores": [args.small, args.large],
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+        "machine": machine(),
+        "questions": measured,
+    }
+    (args.out / f"growth-{kind}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
