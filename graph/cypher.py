@@ -202,6 +202,11 @@ COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN name, 
 SHOW_FULLTEXT = "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, properties, options WHERE name = $name RETURN *"
 
 CLEAR = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+#: Nodes plus relationships, from the count store (no scan).
+GRAPH_SIZE = """CALL () { MATCH (n) RETURN count(n) AS nodes }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS edges }
+RETURN nodes + edges AS size"""
+CLEAR_PLANS = "CALL db.clearQueryCaches()"
 
 
 # ---------------------------------------------------------------- the audit trail
