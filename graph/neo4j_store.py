@@ -21,6 +21,7 @@ next batch, and stored compressed (``_pack_changes``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import zlib
 from collections import defaultdict
@@ -192,6 +193,14 @@ class Neo4jStore(GraphStore):
         self._schema_checked = True
         return [*statements, wanted, relabel]
 
+    def _auto(self, query: str) -> list[Record]:
+        """The records of one auto-commit statement (schema, counts, housekeeping: not a question's read)."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                return list(session.run(query))
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise StoreUnavailableError(f"Neo4j at {self._address()} is not available: {exc}") from exc
+
     def _ensure_schema(self) -> None:
         """Apply the schema before this store's first write if the database lacks an id constraint of it.
 
@@ -202,19 +211,14 @@ class Neo4jStore(GraphStore):
         """
         if self._schema_checked:
             return
-        try:
-            with self.driver.session(database=self.database) as session:
-                found = {r["label"] for r in session.run(cypher.ID_CONSTRAINED)}
-        except (ServiceUnavailable, SessionExpired) as exc:
-            raise StoreUnavailableError(f"Neo4j at {self._address()} is not available: {exc}") from exc
+        found = {r["label"] for r in self._auto(cypher.ID_CONSTRAINED)}
         if not cypher.id_constrained_labels(self.schema) <= found:
             self.apply_schema()
         self._schema_checked = True
 
     def _size(self) -> int:
         """Nodes plus relationships (the count store's: no scan)."""
-        with self.driver.session(database=self.database) as session:
-            return int(session.run(cypher.GRAPH_SIZE).single(strict=True)["size"])
+        return int(self._auto(cypher.GRAPH_SIZE)[0]["size"])
 
     def _forget_plans(self) -> None:
         """Drop the server's cached query plans, so that the next questions are planned for the graph as it is.
@@ -223,11 +227,9 @@ class Neo4jStore(GraphStore):
         sixteenfold: on the bench's ×1 graph, loaded where the ×16 one had been, gaps kept a plan made for ×16
         and took 25 ms at p50 against 3.4 ms once replanned. A plan costs milliseconds to make again.
         """
-        try:
-            with self.driver.session(database=self.database) as session:
-                session.run(cypher.CLEAR_PLANS).consume()
-        except Neo4jError:  # a user without the privilege: the plans stay, the answers do not change
-            pass
+        # No privilege, or the server gone since the write: the plans stay, and the answers are the same.
+        with contextlib.suppress(Neo4jError, StoreUnavailableError):
+            self._auto(cypher.CLEAR_PLANS)
 
     # -- writes
 
@@ -309,11 +311,7 @@ class Neo4jStore(GraphStore):
         return self._run("write", lambda tx: work(_Audit(tx, self)))
 
     def clear(self) -> None:
-        try:
-            with self.driver.session(database=self.database) as session:
-                session.run(cypher.CLEAR).consume()
-        except (ServiceUnavailable, SessionExpired) as exc:
-            raise StoreUnavailableError(f"Neo4j is not available: {exc}") from exc
+        self._auto(cypher.CLEAR)
         self._forget_plans()
 
     # -- reads
