@@ -28,6 +28,7 @@ from bench.workload import Probes, build
 from graph.questions import Questions
 from graph.service import Chanjiao
 from graph.settings import Settings
+from ontology.schema import load_schema
 
 #: The questions whose growth is a target.
 TARGETS = ("coverage", "gaps")
@@ -92,8 +93,6 @@ def _open(store: str) -> Chanjiao:
 
 def load(scale: float, store: str, work: Path) -> None:
     """The bench's workload at ``scale`` into ``store`` (a Neo4j URI or an embedded store's file), emptied first."""
-    from ontology.schema import load_schema
-
     workload = build(scale, DATA, load_schema(), work)
     service = _open(store)
     try:
