@@ -80,8 +80,11 @@ from ontology.schema import Schema
 T = TypeVar("T")
 
 
-#: A write that creates at least this share of what the graph held has the cached query plans made again.
+#: A write that creates at least this share of what the graph held, and at least ``REPLAN_ROWS`` rows, has the
+#: cached query plans made again (planning the questions' statements takes the server a while, and on a small
+#: graph a stale plan costs little).
 REPLAN_SHARE = 0.25
+REPLAN_ROWS = 10_000
 
 
 class Neo4jStore(GraphStore):
@@ -283,7 +286,8 @@ class Neo4jStore(GraphStore):
             return summary
 
         summary = self._run("write", work)
-        if summary.nodes_created + summary.edges_created >= REPLAN_SHARE * before:
+        created = summary.nodes_created + summary.edges_created
+        if created >= REPLAN_ROWS and created >= REPLAN_SHARE * before:
             self._forget_plans()
         return summary
 
@@ -312,7 +316,6 @@ class Neo4jStore(GraphStore):
 
     def clear(self) -> None:
         self._auto(cypher.CLEAR)
-        self._forget_plans()
 
     # -- reads
 

@@ -146,8 +146,12 @@ def test_the_first_write_applies_a_missing_schema(neo4j: Neo4jStore, schema: Sch
 
 
 @pytest.mark.neo4j
-def test_a_write_that_grows_the_graph_a_quarter_has_the_plans_made_again(neo4j: Neo4jStore) -> None:
+def test_a_write_that_grows_the_graph_a_quarter_has_the_plans_made_again(
+    neo4j: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Neo4j kept plans made for a graph sixteen times larger (gaps 25 ms at p50, 3.4 ms once replanned).
+    monkeypatch.setattr("graph.neo4j_store.REPLAN_ROWS", 5)  # the rule's share, on a graph of a few nodes
+
     def cached() -> int:
         """How many plans were cached (they are dropped)."""
         said = run(neo4j, cypher.CLEAR_PLANS)[0]["value"]
@@ -163,6 +167,9 @@ def test_a_write_that_grows_the_graph_a_quarter_has_the_plans_made_again(neo4j: 
     run(neo4j, "MATCH (n:Course) RETURN count(n) AS n")
     neo4j.write(courses(8))  # one node onto eight (and the audit trail's): the plans stay
     assert cached() >= 2  # that query's and the write's own
+    run(neo4j, "MATCH (n:Course) RETURN count(n) AS n")
+    neo4j.write(courses(*range(100, 104)))  # four onto nine: a third, but fewer rows than REPLAN_ROWS
+    assert cached() >= 2
     run(neo4j, "MATCH (n:Course) RETURN count(n) AS n")
     neo4j.write(courses(*range(9, 30)))  # 21 onto a dozen
     assert cached() == 0
