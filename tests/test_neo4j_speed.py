@@ -5,7 +5,8 @@
 - DEMANDS/NEEDS start from the most selective filter given, with the rows of the one query for all filters;
 - the audit trail's change sets are stored compressed, built batch by batch, and earlier (text) sets
   still roll back;
-- writes have their own timeout (``CHANJIAO_WRITE_TIMEOUT``), not the reads' one.
+- writes have their own timeout (``CHANJIAO_WRITE_TIMEOUT``), not the reads' one;
+- a store's first write applies a missing schema, and a large write has the server's query plans made again.
 """
 
 from __future__ import annotations
