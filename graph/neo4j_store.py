@@ -182,25 +182,20 @@ class Neo4jStore(GraphStore):
             ]
         wanted = cypher.fulltext_index(self.schema)
         relabel = cypher.label_roots(self.schema)
-        try:
-            with self.driver.session(database=self.database) as session:
-                current = session.run(cypher.SHOW_FULLTEXT, name=cypher.FULLTEXT_INDEX).data()
-                if current and not _same_fulltext(current[0], self.schema):
-                    session.run(cypher.DROP_FULLTEXT).consume()
-                for statement in [*statements, wanted]:
-                    session.run(statement).consume()
-                session.run(relabel).consume()  # CALL {} IN TRANSACTIONS: an auto-commit query
-                session.run(cypher.AWAIT_INDEXES, seconds=300).consume()
-        except (ServiceUnavailable, SessionExpired) as exc:
-            raise StoreUnavailableError(f"Neo4j is not available: {exc}") from exc
+        current = self._auto(cypher.SHOW_FULLTEXT, name=cypher.FULLTEXT_INDEX)
+        if current and not _same_fulltext(current[0].data(), self.schema):
+            self._auto(cypher.DROP_FULLTEXT)
+        for statement in [*statements, wanted, relabel]:  # relabel: CALL {} IN TRANSACTIONS, an auto-commit query
+            self._auto(statement)
+        self._auto(cypher.AWAIT_INDEXES, seconds=300)
         self._schema_checked = True
         return [*statements, wanted, relabel]
 
-    def _auto(self, query: str) -> list[Record]:
+    def _auto(self, query: str, **params: Any) -> list[Record]:
         """The records of one auto-commit statement (schema, counts, housekeeping: not a question's read)."""
         try:
             with self.driver.session(database=self.database) as session:
-                return list(session.run(query))
+                return list(session.run(query, params))
         except (ServiceUnavailable, SessionExpired) as exc:
             raise StoreUnavailableError(f"Neo4j at {self._address()} is not available: {exc}") from exc
 
@@ -239,7 +234,6 @@ class Neo4jStore(GraphStore):
     def write(self, batch: Batch, progress: Progress | None = None, stamp: Stamp | None = None) -> WriteSummary:
         self._ensure_schema()
         stamp = stamp or Stamp.now()
-        before = self._size()
         # Each row carries its index (``i``) so that the query can say which rows it changed.
         node_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for node in batch.nodes:
@@ -251,6 +245,8 @@ class Neo4jStore(GraphStore):
             group.append({"i": len(group), "source": edge.source, "target": edge.target, "props": edge.props})
 
         total = len(batch.nodes) + len(batch.edges)
+        # The graph's size only matters to a write that may drop the plans (a statement less for the others).
+        before = self._size() if total >= REPLAN_ROWS else None
 
         def work(tx: ManagedTransaction) -> WriteSummary:
             audit = _Audit(tx, self)  # first: takes the audit lock
@@ -287,7 +283,7 @@ class Neo4jStore(GraphStore):
 
         summary = self._run("write", work)
         created = summary.nodes_created + summary.edges_created
-        if created >= REPLAN_ROWS and created >= REPLAN_SHARE * before:
+        if before is not None and created >= REPLAN_ROWS and created >= REPLAN_SHARE * before:
             self._forget_plans()
         return summary
 
