@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from api.responses import AnswerResponse
-from bench.common import ROOT, loadavg, percentiles, say
+from bench.common import ROOT, loadavg, percentiles, round_robin, say
 from bench.workload import Probes
 from graph.questions import Questions
 from graph.service import Chanjiao
@@ -140,14 +140,7 @@ def engine_calls(kind: str, store: GraphStore, probes: Probes, seconds: float) -
     for name, fns in (("engine", calls), ("engine_json", served)):
         for fn in fns:
             fn()
-        samples = []
-        deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
-            for fn in fns:
-                start = time.perf_counter()
-                fn()
-                samples.append(time.perf_counter() - start)
-        out[name] = percentiles(samples)
+        out[name] = percentiles(round_robin(fns, seconds))
     return out
 
 

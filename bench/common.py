@@ -52,6 +52,18 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
+def round_robin(calls: list[Callable[[], Any]], seconds: float) -> list[float]:
+    """The duration of each call, made in turn over and over for ``seconds`` (at least one pass)."""
+    samples: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while not samples or time.perf_counter() < deadline:
+        for call in calls:
+            start = time.perf_counter()
+            call()
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     start = time.perf_counter()
     result = fn()

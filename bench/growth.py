@@ -15,14 +15,14 @@ its range says how much the machine moved it.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
-import time
 from pathlib import Path
 from typing import Any
 
 from bench import loads
-from bench.common import DATA, ROOT, loadavg, machine, percentiles, say
+from bench.common import DATA, ROOT, loadavg, machine, percentiles, round_robin, say
 from bench.questions import Call, calls
 from bench.workload import Probes, build
 from graph.questions import Questions
@@ -35,15 +35,8 @@ TARGETS = ("coverage", "gaps")
 
 
 def _samples(questions: Questions, probe_calls: list[Call], seconds: float) -> list[float]:
-    """Every probe asked round-robin, for ``seconds`` (at least one pass)."""
-    samples: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while not samples or time.perf_counter() < deadline:
-        for call in probe_calls:
-            start = time.perf_counter()
-            call(questions)
-            samples.append(time.perf_counter() - start)
-    return samples
+    """Every probe asked of ``questions`` round-robin, for ``seconds`` (at least one pass)."""
+    return round_robin([functools.partial(call, questions) for call in probe_calls], seconds)
 
 
 def measure(
