@@ -468,9 +468,9 @@ RETURN course.id AS course, collect([lt, competency, level]) AS rows""",
 MATCH (c:{L["Competency"]} {{id: id}})
 {developing}
 RETURN c.id AS competency, collect([course, lt, level]) AS rows""",
-        # GraphReader.developers: the level rule of graph.questions.levels.satisfies and the order of
-        # graph.embedded._preference. Stored text sorts by code point, as in Python (a parameter's text would
-        # sort by UTF-16 code unit: only stored ids are ordered here).
+        # GraphReader.developers: the level rule of graph.questions.levels.satisfies, the competency itself
+        # first, then graph.development.order. Stored text sorts by code point, as in Python (a parameter's
+        # text would sort by UTF-16 code unit: only stored ids are ordered here).
         developers=f"""UNWIND $wanted AS w
 CALL (w) {{
   UNWIND w.counting AS id

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import json
 import math
 import sqlite3
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,9 +46,8 @@ from graph.audit import (
     load_changes,
 )
 from graph.collector import paused
+from graph.development import Development, order
 from graph.errors import StoreUnavailableError
-from graph.questions.levels import satisfies
-from graph.questions.model import sort_key
 from graph.records import Batch, Edge, Node, NodeRecord, WriteSummary
 from graph.store import (
     AssessmentRow,
@@ -227,6 +227,8 @@ class EmbeddedStore(GraphStore):
                 result = work(tx)
             for apply in tx.pending:
                 apply()
+            if tx.pending:
+                self._developments.clear()
             self._seen_version = self._data_version()
             return result
 
@@ -324,7 +326,7 @@ class EmbeddedStore(GraphStore):
     def read(self, work: Callable[[GraphReader], T]) -> T:
         with self._lock:
             self._refresh()
-            return work(_Reader(self._graph, self._by_label, self._typed))
+            return work(_Reader(self._graph, self._by_label, self._typed, self._developments))
 
     def labels_of(self, ids: Iterable[str]) -> dict[str, str]:
         with self._lock:
@@ -425,6 +427,9 @@ class EmbeddedStore(GraphStore):
         # The nodes written or removed since the index was last brought up to date, each with the
         # properties the index holds for it (None: it holds none).
         self._stale: dict[str, dict[str, Any] | None] = {}
+        # Each competency's developers in order (``_Reader.developers``), sorted when first wanted and
+        # forgotten at every change of the graph.
+        self._developments: dict[str, Development] = {}
         self._seen_version = self._data_version()
         for node_id, label, props in self._db.execute("SELECT id, label, props FROM nodes"):
             self._put_node(node_id, label, json.loads(props))
@@ -657,20 +662,22 @@ class _Tx(AuditTx):
         self._cur.execute("UPDATE loads SET rolled_back_by = ? WHERE id = ?", (by, load_id))
 
 
-def _preference(competency: str, row: DevelopsRow) -> tuple:
-    """``GraphReader.developers``' order: ``competency`` itself first, then the higher level, then the ids."""
-    return (row.competency != competency, -row.level if row.level is not None else math.inf, sort_key(*row))
-
-
 class _Reader(GraphReader):
     """The question primitives as walks over the in-memory graph (the caller holds the store's lock)."""
 
-    def __init__(self, graph: nx.MultiDiGraph, by_label: dict[str, set[str]], typed: TypedAdjacency) -> None:
+    def __init__(
+        self,
+        graph: nx.MultiDiGraph,
+        by_label: dict[str, set[str]],
+        typed: TypedAdjacency,
+        developments: dict[str, Development],
+    ) -> None:
         # networkx's own node-attribute dict: ``graph.nodes.get`` reaches it through three Python calls, and
         # the walks look a label up for nearly every step (a fifth of a gaps question's profile at ×16).
         self._nodes: dict[str, dict[str, Any]] = graph._node
         self._by_label = by_label
         self._typed = typed
+        self._developments = developments
 
     # -- walking
 
@@ -769,22 +776,16 @@ class _Reader(GraphReader):
             rows += self._developing(competency)
         return rows
 
-    def _developing(
-        self, competency: str, level: int | None = None, outside: Collection[str] = ()
-    ) -> list[DevelopsRow]:
-        """The DEVELOPS rows of ``competency`` whose level satisfies ``level`` and whose course is not in
-        ``outside``."""
+    def _developing(self, competency: str) -> list[DevelopsRow]:
+        """The DEVELOPS rows of ``competency``: of a course, or of a learning task with each course it is in."""
         rows = []
         for holder, p in self._in(competency, "DEVELOPS"):
             developed = p.get("level")
-            if not satisfies(level, developed):
-                continue
             if self._is(holder, "Course"):
-                if holder not in outside:
-                    rows.append(DevelopsRow(holder, None, competency, developed))
+                rows.append(DevelopsRow(holder, None, competency, developed))
                 continue
             owners = [c for c, _ in self._in(holder, "HAS_LEARNING_TASK")] or [None]
-            rows += [DevelopsRow(owner, holder, competency, developed) for owner in owners if owner not in outside]
+            rows += [DevelopsRow(owner, holder, competency, developed) for owner in owners]
         return rows
 
     def developers(self, wanted: Iterable[Wanted], outside: Iterable[str], limit: int) -> dict[str, Developers]:
@@ -792,11 +793,23 @@ class _Reader(GraphReader):
         found = {}
         for want in wanted:
             counting = self._each(want.counting, "Competency")
-            # dict.fromkeys: a row reached twice (two parallel relationships) is one developer.
-            rows = list(dict.fromkeys(r for c in counting for r in self._developing(c, want.level, outside)))
-            best = heapq.nsmallest(limit, rows, key=functools.partial(_preference, want.competency))
-            found[want.competency] = Developers(best, len(rows))
+            own = [self._development(c) for c in counting if c == want.competency]
+            matched = [self._development(c) for c in counting if c != want.competency]
+            # The competency itself first, then its matches merged in their common order.
+            ordered = itertools.chain(
+                *(d.satisfying(want.level) for d in own),
+                heapq.merge(*(d.satisfying(want.level) for d in matched), key=order),
+            )
+            best = list(itertools.islice((r for r in ordered if r.course not in outside), limit))
+            found[want.competency] = Developers(best, sum(d.count(want.level, outside) for d in own + matched))
         return found
+
+    def _development(self, competency: str) -> Development:
+        """``competency``'s developers in order, sorted on the first question that wants them."""
+        development = self._developments.get(competency)
+        if development is None:
+            development = self._developments[competency] = Development(self._developing(competency))
+        return development
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
         rows = []

@@ -267,6 +267,41 @@ class TestDevelopers:
         assert reader_of([Wanted("comp:W", ("comp:W",), 3)], limit=0) == {"comp:W": Developers([], 6)}
         assert reader_of([]) == {}
 
+    def test_writes_are_seen(self, service: Chanjiao, reader_of: Callable[..., dict[str, Developers]]) -> None:
+        """The embedded store keeps each competency's developers sorted between questions: every write
+        (a new developer, a learning task moved into the program, a rollback, a clear) must reach the next."""
+        wanted = [Wanted("comp:W", ("comp:W", "comp:W2"), 3)]
+        assert reader_of(wanted, limit=2) == {
+            "comp:W": Developers(
+                [DevelopsRow("course:A", "lt:1", "comp:W", 5), DevelopsRow("course:（1", None, "comp:W", 4)], 7
+            )
+        }
+        added = service.upsert(
+            [NodeRecord("Course", "course:new", {"category": "integrated"})],
+            [
+                EdgeRecord("DEVELOPS", "course:new", "comp:W", {"level": 5}),
+                EdgeRecord("HAS_LEARNING_TASK", "course:in", "lt:free"),  # into the program: now outside
+                EdgeRecord("DEVELOPS", "course:low", "comp:W2", {"level": 4}),  # a match's developer
+            ],
+            source="more",
+        )
+        assert reader_of(wanted, limit=2) == {
+            "comp:W": Developers(
+                [DevelopsRow("course:A", "lt:1", "comp:W", 5), DevelopsRow("course:new", None, "comp:W", 5)],
+                8,  # course:new and course:low in, lt:free (level 3) out with the program
+            )
+        }
+        assert reader_of([Wanted("comp:W2", ("comp:W2",), 4)]) == {
+            "comp:W2": Developers(
+                [DevelopsRow("course:M", None, "comp:W2", 5), DevelopsRow("course:low", None, "comp:W2", 4)], 2
+            )
+        }
+        assert added.load_id is not None
+        service.rollback(added.load_id)
+        assert reader_of(wanted, limit=2)["comp:W"].count == 7
+        service.store.clear()
+        assert reader_of(wanted) == {"comp:W": Developers([], 0)}
+
 
 class TestSupports:
     """``GraphReader.supports``: what a course, its learning tasks, or a learning task is taught with."""
