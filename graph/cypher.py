@@ -220,11 +220,11 @@ LOAD = "ChanjiaoLoad"  # one node per load
 CHANGE_SET = "ChanjiaoChangeSet"  # a load's changes, one compressed set per write batch (``neo4j_store._pack_changes``)
 AUDIT_LABELS = (AUDIT, LOAD, CHANGE_SET)
 
-AUDIT_SCHEMA = [
-    f"CREATE CONSTRAINT chanjiao_audit_id IF NOT EXISTS FOR (n:`{AUDIT}`) REQUIRE n.id IS UNIQUE",
-    f"CREATE CONSTRAINT chanjiao_load_id IF NOT EXISTS FOR (n:`{LOAD}`) REQUIRE n.id IS UNIQUE",
-    f"CREATE INDEX chanjiao_change_set_load IF NOT EXISTS FOR (n:`{CHANGE_SET}`) ON (n.load)",
-]
+AUDIT_IDS = {
+    AUDIT: f"CREATE CONSTRAINT chanjiao_audit_id IF NOT EXISTS FOR (n:`{AUDIT}`) REQUIRE n.id IS UNIQUE",
+    LOAD: f"CREATE CONSTRAINT chanjiao_load_id IF NOT EXISTS FOR (n:`{LOAD}`) REQUIRE n.id IS UNIQUE",
+}
+AUDIT_INDEXES = [f"CREATE INDEX chanjiao_change_set_load IF NOT EXISTS FOR (n:`{CHANGE_SET}`) ON (n.load)"]
 # Taking the next number write-locks the one audit node until the transaction ends.
 NEXT_LOAD = f"MERGE (a:`{AUDIT}` {{id: 'audit'}}) SET a.last = coalesce(a.last, 0) + 1 RETURN a.last AS id"
 CREATE_LOAD = f"""CREATE (:`{LOAD}` {{id: $id, operation: $operation, who: $who, source: $source, at: $at,
@@ -251,9 +251,12 @@ WHERE type = 'UNIQUENESS' AND properties = ['id'] AND size(labelsOrTypes) = 1
 RETURN DISTINCT labelsOrTypes[0] AS label"""
 
 
-def id_constrained_labels(schema: Schema) -> set[str]:
-    """The labels ``apply_schema`` gives an id constraint: every class, the root label, the audit trail's."""
-    return {*schema.classes, schema.root, AUDIT, LOAD}
+def id_constraints(schema: Schema) -> dict[str, str]:
+    """Per label, the statement giving its ``id`` a uniqueness constraint: every class, then the root label
+    (on a fresh database a node's class then precedes the root in ``labels(n)``, the order Cypher lists them
+    in), then the audit trail's."""
+    found = {label: unique_id(schema, label) for label in schema.classes}
+    return {**found, schema.root: unique_id(schema), **AUDIT_IDS}
 
 
 def label_roots(schema: Schema) -> str:

@@ -172,10 +172,7 @@ class Neo4jStore(GraphStore):
     def apply_schema(self) -> list[str]:
         """Create the constraints and indexes the ontology implies, and give the root label to the nodes
         written before it existed (idempotent; returns the statements run)."""
-        # The classes' constraints first: on a fresh database their labels then precede the root label
-        # in ``labels(n)``, which is the order Cypher lists a node's labels in.
-        statements = [cypher.unique_id(self.schema, label) for label in self.schema.classes]
-        statements += [cypher.unique_id(self.schema), *cypher.AUDIT_SCHEMA]
+        statements = [*cypher.id_constraints(self.schema).values(), *cypher.AUDIT_INDEXES]
         for label, cls in self.schema.classes.items():
             statements += [
                 cypher.property_index(self.schema, label, p.name) for p in cls.properties.values() if p.indexed
@@ -210,7 +207,7 @@ class Neo4jStore(GraphStore):
         if self._schema_checked:
             return
         found = {r["label"] for r in self._auto(cypher.ID_CONSTRAINED)}
-        if not cypher.id_constrained_labels(self.schema) <= found:
+        if not cypher.id_constraints(self.schema).keys() <= found:
             self.apply_schema()
         self._schema_checked = True
 

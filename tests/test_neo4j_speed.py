@@ -138,7 +138,7 @@ def test_the_first_write_applies_a_missing_schema(neo4j: Neo4jStore, schema: Sch
         run(neo4j, "DROP CONSTRAINT course_id")
         store.write(Batch([NodeRecord("Course", "course:D", {"name_zh": "课程", "category": "integrated"})], [], {}))
         assert not course_constrained()  # checked once per store, not before every write
-        assert cypher.id_constrained_labels(schema) - {r["label"] for r in run(neo4j, cypher.ID_CONSTRAINED)} == {
+        assert set(cypher.id_constraints(schema)) - {r["label"] for r in run(neo4j, cypher.ID_CONSTRAINED)} == {
             "Course"
         }
     finally:
