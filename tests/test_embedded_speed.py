@@ -66,6 +66,13 @@ class TestTheCollectorNeverWalksTheGraph:
         postings = demo_store._postings
         assert postings is not None and id(postings) not in tracked_ids()
 
+    def test_after_a_gaps_question(self, demo_store: EmbeddedStore) -> None:
+        """Each competency's developers, sorted for the question, stay as long as the graph."""
+        Chanjiao(demo_store).questions.gaps("program:IRAM", "csco:6-31-07-03")
+        developments = list(demo_store._developments.values())
+        assert developments and gc.is_tracked(developments[0].rows)
+        assert not {id(d) for d in developments} & tracked_ids()
+
     def test_a_write_leaves_no_reference_cycle_behind(self, demo_store: EmbeddedStore) -> None:
         """Garbage that is a cycle would be frozen by the next write and kept for good."""
         props = {"name_zh": "新课程", "category": "integrated"}
