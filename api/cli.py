@@ -37,7 +37,10 @@ err = Console(stderr=True)
 StoreOption = Annotated[
     str | None,
     typer.Option(
-        "--store", "-s", help="Neo4j URI (bolt://…, neo4j://…) or embedded store file; default $CHANJIAO_STORE"
+        "--store",
+        "-s",
+        help="Neo4j URI (bolt://…, neo4j://…) or embedded store file ('embedded': data/chanjiao.db); "
+        "default $CHANJIAO_STORE",
     ),
 ]
 

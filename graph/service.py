@@ -15,7 +15,7 @@ from graph.audit import LoadEntry, Stamp
 from graph.errors import InvalidInputError, NotFoundError
 from graph.questions import Questions
 from graph.records import Edge, EdgeRecord, Node, NodeRecord, WriteSummary
-from graph.settings import Settings
+from graph.settings import NEO4J_SCHEMES, Settings
 from graph.store import GraphStore
 from graph.validation import validate
 from ontology.schema import Schema, load_schema
@@ -37,6 +37,9 @@ def open_store(settings: Settings, schema: Schema | None = None) -> GraphStore:
             settings.query_timeout,
             settings.write_timeout,
         )
+    if "://" in settings.store:  # a URI of another kind (http://, a misspelt scheme) is no file path either
+        schemes = ", ".join(NEO4J_SCHEMES)
+        raise InvalidInputError(f"the store {settings.store!r} is neither a Neo4j URI ({schemes}) nor a file path")
     from graph.embedded import EmbeddedStore
 
     return EmbeddedStore(settings.store, schema)

@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+#: The embedded store's file unless told otherwise (also what ``store="embedded"`` names).
+EMBEDDED_FILE = "data/chanjiao.db"
 
 
 class Settings(BaseSettings):
     """Where the graph lives and how the service behaves.
 
     ``store`` is either a Neo4j URI (``neo4j://…``, ``bolt://…``, ``neo4j+s://…``
-    for Aura) or the path of the embedded store's file.
+    for Aura) or the path of the embedded store's file; ``embedded`` is its default file.
 
     >>> Settings(store="bolt://127.0.0.1:7687").store_kind
     'neo4j'
     >>> Settings(store="demo.db").store_kind
     'embedded'
+    >>> Settings(store="embedded").store
+    'data/chanjiao.db'
     """
 
     model_config = SettingsConfigDict(env_prefix="CHANJIAO_", env_file=".env", extra="ignore")
 
-    store: str = Field("data/chanjiao.db", description="Neo4j URI, or the embedded store's file path")
+    store: str = Field(
+        EMBEDDED_FILE, description="Neo4j URI, or the embedded store's file path ('embedded': the default)"
+    )
     neo4j_user: str = Field("neo4j", description="Neo4j user name")
     neo4j_password: SecretStr | None = Field(None, description="Neo4j password (none: auth disabled)")
     neo4j_database: str = Field("neo4j", description="Neo4j database name")
@@ -50,6 +56,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         120, ge=0, description="requests per minute each API key may make, in bursts of as many (0: no limit)"
     )
+
+    @field_validator("store")
+    @classmethod
+    def _store_named(cls, store: str) -> str:
+        # The README's table calls it "embedded": a file of that name in the working directory is never meant.
+        return EMBEDDED_FILE if store == "embedded" else store
 
     @property
     def store_kind(self) -> str:
