@@ -33,12 +33,13 @@ def order(row: DevelopsRow) -> tuple:
 class Development:
     """The distinct DEVELOPS rows of one competency, in ``order``."""
 
-    __slots__ = ("_by_course", "_levels", "rows")
+    __slots__ = ("_agnostic", "_by_course", "_levels", "rows")
 
     def __init__(self, rows: Iterable[DevelopsRow]) -> None:
         # dict.fromkeys: a row reached twice (two parallel relationships) is one developer.
         self.rows = sorted(dict.fromkeys(rows), key=order)
         self._levels = [order(r)[0] for r in self.rows]  # ascending: -5, -5, -3, …, inf for no level
+        self._agnostic = bisect_left(self._levels, math.inf)  # where the level-agnostic rows start
         self._by_course: dict[str | None, list[int | None]] = {}
         for r in self.rows:
             self._by_course.setdefault(r.course, []).append(r.level)
@@ -47,15 +48,15 @@ class Development:
         """The rows whose development satisfies a requirement at ``level`` (None: any), in order."""
         if level is None:
             return self.rows
-        reached = bisect_right(self._levels, -level)
-        return self.rows[:reached] + self.rows[bisect_left(self._levels, math.inf) :]
+        return self.rows[: self._reaching(level)] + self.rows[self._agnostic :]
 
     def count(self, level: int | None, outside: Set[str]) -> int:
         """How many rows satisfy ``level`` and belong to no course in ``outside``."""
-        if level is None:
-            n = len(self.rows)
-        else:
-            n = bisect_right(self._levels, -level) + len(self.rows) - bisect_left(self._levels, math.inf)
+        n = len(self.rows) if level is None else self._reaching(level) + len(self.rows) - self._agnostic
         for course in self._by_course.keys() & outside:
             n -= sum(1 for developed in self._by_course[course] if satisfies(level, developed))
         return n
+
+    def _reaching(self, level: int) -> int:
+        """How many rows state a level of ``level`` or more (they come first)."""
+        return bisect_right(self._levels, -level)
