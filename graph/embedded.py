@@ -25,7 +25,7 @@ import math
 import sqlite3
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +46,7 @@ from graph.audit import (
     load_changes,
 )
 from graph.collector import paused
+from graph.derived import Derived
 from graph.development import Development, order
 from graph.errors import StoreUnavailableError
 from graph.records import Batch, Edge, Node, NodeRecord, WriteSummary
@@ -78,6 +79,8 @@ from graph.text import tokens
 from ontology.schema import Schema
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -228,7 +231,7 @@ class EmbeddedStore(GraphStore):
             for apply in tx.pending:
                 apply()
             if tx.pending:
-                self._developments.clear()
+                self._derived.clear()
             self._seen_version = self._data_version()
             return result
 
@@ -326,7 +329,7 @@ class EmbeddedStore(GraphStore):
     def read(self, work: Callable[[GraphReader], T]) -> T:
         with self._lock:
             self._refresh()
-            return work(_Reader(self._graph, self._by_label, self._typed, self._developments))
+            return work(_Reader(self._graph, self._by_label, self._typed, self._derived))
 
     def labels_of(self, ids: Iterable[str]) -> dict[str, str]:
         with self._lock:
@@ -427,9 +430,8 @@ class EmbeddedStore(GraphStore):
         # The nodes written or removed since the index was last brought up to date, each with the
         # properties the index holds for it (None: it holds none).
         self._stale: dict[str, dict[str, Any] | None] = {}
-        # Each competency's developers in order (``_Reader.developers``), sorted when first wanted and
-        # forgotten at every change of the graph.
-        self._developments: dict[str, Development] = {}
+        # What the questions' walks derive from the graph, kept until it changes (``graph.derived``).
+        self._derived = Derived()
         self._seen_version = self._data_version()
         for node_id, label, props in self._db.execute("SELECT id, label, props FROM nodes"):
             self._put_node(node_id, label, json.loads(props))
@@ -670,14 +672,14 @@ class _Reader(GraphReader):
         graph: nx.MultiDiGraph,
         by_label: dict[str, set[str]],
         typed: TypedAdjacency,
-        developments: dict[str, Development],
+        derived: Derived,
     ) -> None:
         # networkx's own node-attribute dict: ``graph.nodes.get`` reaches it through three Python calls, and
         # the walks look a label up for nearly every step (a fifth of a gaps question's profile at ×16).
         self._nodes: dict[str, dict[str, Any]] = graph._node
         self._by_label = by_label
         self._typed = typed
-        self._developments = developments
+        self._derived = derived
 
     # -- walking
 
@@ -792,10 +794,10 @@ class _Reader(GraphReader):
         outside = set(outside)
         found = {}
         wanted = [want._replace(counting=tuple(self._each(want.counting, "Competency"))) for want in wanted]
-        self._sort_developments({c for want in wanted for c in want.counting})
+        developments = self._kept(self._derived.developments, [c for w in wanted for c in w.counting], self._sorted)
         for want in wanted:
-            own = [self._developments[c] for c in want.counting if c == want.competency]
-            matched = [self._developments[c] for c in want.counting if c != want.competency]
+            own = [developments[c] for c in want.counting if c == want.competency]
+            matched = [developments[c] for c in want.counting if c != want.competency]
             # The competency itself first, then its matches merged in their common order.
             ordered = itertools.chain(
                 *(d.satisfying(want.level) for d in own),
@@ -805,18 +807,24 @@ class _Reader(GraphReader):
             found[want.competency] = Developers(best, sum(d.count(want.level, outside) for d in own + matched))
         return found
 
-    def _sort_developments(self, competencies: set[str]) -> None:
-        """Sort the developers of those ``competencies`` no question has wanted since the graph last changed.
+    def _sorted(self, competency: str) -> Development:
+        return Development(self._developing(competency))
+
+    def _kept(self, table: dict[K, V], keys: Iterable[K], derive: Callable[[K], V]) -> dict[K, V]:
+        """``table`` (one of ``graph.derived``'s) with an entry for each of ``keys``: ``derive`` makes those no
+        question has wanted since the graph last changed.
 
         They stay until the next change, as long-lived as the graph: built with the collector paused and
-        frozen with it (``graph.collector``), or each full collection would walk them — at ×16 at most one
-        row per DEVELOPS relationship, 104 k, and 60 ms a collection once every competency had been wanted.
+        frozen with it (``graph.collector``), or each full collection would walk them — at ×16 the developers
+        alone are at most one row per DEVELOPS relationship, 104 k, and took 60 ms a collection once every
+        competency had been wanted.
         """
-        missing = competencies - self._developments.keys()
+        missing = [key for key in dict.fromkeys(keys) if key not in table]
         if missing:
             with _building():
-                for competency in missing:
-                    self._developments[competency] = Development(self._developing(competency))
+                for key in missing:
+                    table[key] = derive(key)
+        return table
 
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
         rows = []
@@ -827,12 +835,14 @@ class _Reader(GraphReader):
         return rows
 
     def matches(self, competencies: Iterable[str], kinds: tuple[str, ...]) -> list[MatchRow]:
-        rows = []
-        for competency in self._each(competencies, "Competency"):
-            for kind in kinds:
-                rows += [MatchRow(competency, other, kind) for other, _ in self._out(competency, kind)]
-                rows += [MatchRow(competency, other, kind) for other, _ in self._in(competency, kind)]
-        return rows
+        asked = [(competency, kind) for competency in self._each(competencies, "Competency") for kind in kinds]
+        kept = self._kept(self._derived.matches, asked, self._matching)
+        return [row for key in asked for row in kept[key]]
+
+    def _matching(self, key: tuple[str, str]) -> list[MatchRow]:
+        competency, kind = key
+        rows = [MatchRow(competency, other, kind) for other, _ in self._out(competency, kind)]
+        return rows + [MatchRow(competency, other, kind) for other, _ in self._in(competency, kind)]
 
     def _employers(self, employers: Iterable[str] | None, region: str | None, industry: str | None) -> set[str] | None:
         """The employers the filters keep, or None when no filter is given."""
@@ -900,13 +910,17 @@ class _Reader(GraphReader):
         return rows
 
     def supports(self, courses: Iterable[str], learning_tasks: Iterable[str] = ()) -> list[SupportRow]:
-        rows = []
-        for course in self._each(courses, "Course"):
-            rows += [SupportRow(course, None, r) for r, _ in self._in(course, "SUPPORTS")]
-            for lt, _ in self._out(course, "HAS_LEARNING_TASK"):
-                rows += [SupportRow(course, lt, r) for r, _ in self._in(lt, "SUPPORTS")]
-        for lt in self._each(learning_tasks, "LearningTask"):
-            rows += [SupportRow(None, lt, r) for r, _ in self._in(lt, "SUPPORTS")]
+        asked = [*self._each(courses, "Course"), *self._each(learning_tasks, "LearningTask")]
+        kept = self._kept(self._derived.supports, asked, self._supporting)
+        return [row for holder in asked for row in kept[holder]]
+
+    def _supporting(self, holder: str) -> list[SupportRow]:
+        """The SUPPORTS rows of a course and its learning tasks, or of a learning task (asked for itself)."""
+        if not self._is(holder, "Course"):
+            return [SupportRow(None, holder, r) for r, _ in self._in(holder, "SUPPORTS")]
+        rows = [SupportRow(holder, None, r) for r, _ in self._in(holder, "SUPPORTS")]
+        for lt, _ in self._out(holder, "HAS_LEARNING_TASK"):
+            rows += [SupportRow(holder, lt, r) for r, _ in self._in(lt, "SUPPORTS")]
         return rows
 
     def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:

@@ -67,11 +67,13 @@ class TestTheCollectorNeverWalksTheGraph:
         assert postings is not None and id(postings) not in tracked_ids()
 
     def test_after_a_gaps_question(self, demo_store: EmbeddedStore) -> None:
-        """Each competency's developers, sorted for the question, stay as long as the graph."""
+        """What the question derived from the graph (``graph.derived``) stays as long as the graph."""
         Chanjiao(demo_store).questions.gaps("program:IRAM", "csco:6-31-07-03")
-        developments = list(demo_store._developments.values())
-        assert developments and gc.is_tracked(developments[0].rows)
-        assert not {id(d) for d in developments} & tracked_ids()
+        derived = demo_store._derived
+        kept = [*derived.developments.values(), *derived.supports.values(), *derived.matches.values()]
+        assert derived.developments and derived.supports and derived.matches
+        assert gc.is_tracked(next(iter(derived.developments.values())).rows)
+        assert not {id(k) for k in kept} & tracked_ids()
 
     def test_a_write_leaves_no_reference_cycle_behind(self, demo_store: EmbeddedStore) -> None:
         """Garbage that is a cycle would be frozen by the next write and kept for good."""

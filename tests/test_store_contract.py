@@ -14,7 +14,7 @@ import pytest
 from graph.errors import InvalidInputError, NotFoundError, ValidationError
 from graph.records import EdgeRecord, NodeRecord
 from graph.service import Chanjiao
-from graph.store import Developers, DevelopsRow, GraphStore, SupportRow, Wanted
+from graph.store import Developers, DevelopsRow, GraphStore, MatchRow, SupportRow, Wanted
 
 OCC = NodeRecord(
     "Occupation",
@@ -347,6 +347,96 @@ class TestSupports:
         # Ids of the other class, unknown ones and a resource are not courses or learning tasks: nothing.
         assert supports(["lt:A1", "course:nope", "res:1"], ["course:A", "lt:nope"]) == []
         assert supports([]) == []
+
+    def test_writes_are_seen(self, service: Chanjiao) -> None:
+        """The embedded store keeps what supports each course and learning task between questions (``graph.derived``):
+        every write (a resource, a learning task joining a course, a rollback, a clear) must reach the next."""
+        service.upsert(
+            [
+                NodeRecord("Course", "course:A", {"category": "integrated"}),
+                *(NodeRecord("LearningTask", t, {"name_zh": t}) for t in ("lt:A1", "lt:new")),
+                *(NodeRecord("Resource", r, {"type": "micro_video"}) for r in ("res:1", "res:2", "res:3")),
+            ],
+            [EdgeRecord("HAS_LEARNING_TASK", "course:A", "lt:A1"), EdgeRecord("SUPPORTS", "res:1", "lt:A1")],
+            source="supports",
+        )
+
+        def supports() -> list[SupportRow]:
+            return sorted(service.store.read(lambda r: r.supports(["course:A"], ["lt:new"])), key=repr)
+
+        assert supports() == [SupportRow("course:A", "lt:A1", "res:1")]
+        added = service.upsert(
+            [],
+            [
+                EdgeRecord("SUPPORTS", "res:2", "course:A"),
+                EdgeRecord("HAS_LEARNING_TASK", "course:A", "lt:new"),
+                EdgeRecord("SUPPORTS", "res:3", "lt:new"),
+            ],
+            source="more",
+        )
+        assert supports() == sorted(
+            [
+                SupportRow("course:A", None, "res:2"),
+                SupportRow("course:A", "lt:A1", "res:1"),
+                SupportRow("course:A", "lt:new", "res:3"),  # joined the course
+                SupportRow(None, "lt:new", "res:3"),
+            ],
+            key=repr,
+        )
+        assert added.load_id is not None
+        service.rollback(added.load_id)
+        assert supports() == [SupportRow("course:A", "lt:A1", "res:1")]
+        service.store.clear()
+        assert supports() == []
+
+
+class TestMatches:
+    """``GraphReader.matches``: the competencies one match away, in either direction."""
+
+    @pytest.fixture
+    def matches(self, service: Chanjiao) -> Callable[..., list[MatchRow]]:
+        skill = {"dimension": "professional", "kind": "skill"}
+        service.upsert(
+            [NodeRecord("Competency", c, skill) for c in ("comp:A", "comp:B", "comp:C", "comp:D")],
+            [
+                EdgeRecord("EXACT_MATCH", "comp:A", "comp:B"),
+                EdgeRecord("EXACT_MATCH", "comp:C", "comp:A"),
+                EdgeRecord("CLOSE_MATCH", "comp:A", "comp:D"),
+            ],
+            source="matches",
+        )
+
+        def read(competencies: list[str], kinds: tuple[str, ...] = ("EXACT_MATCH",)) -> list[MatchRow]:
+            return sorted(service.store.read(lambda r: r.matches(competencies, kinds)))
+
+        return read
+
+    def test_either_direction_and_kind(self, matches: Callable[..., list[MatchRow]]) -> None:
+        assert matches(["comp:A", "comp:nope"]) == [
+            MatchRow("comp:A", "comp:B", "EXACT_MATCH"),
+            MatchRow("comp:A", "comp:C", "EXACT_MATCH"),
+        ]
+        assert matches(["comp:B", "comp:D"], ("EXACT_MATCH", "CLOSE_MATCH")) == [
+            MatchRow("comp:B", "comp:A", "EXACT_MATCH"),
+            MatchRow("comp:D", "comp:A", "CLOSE_MATCH"),
+        ]
+        assert matches(["comp:D"]) == []
+
+    def test_writes_are_seen(self, service: Chanjiao, matches: Callable[..., list[MatchRow]]) -> None:
+        """The embedded store keeps each competency's matches between questions (``graph.derived``): every write
+        (a new match, a rollback, a clear) must reach the next."""
+        assert matches(["comp:D"]) == []
+        added = service.upsert([], [EdgeRecord("EXACT_MATCH", "comp:D", "comp:B")], source="more")
+        assert matches(["comp:D", "comp:B"]) == [
+            MatchRow("comp:B", "comp:A", "EXACT_MATCH"),
+            MatchRow("comp:B", "comp:D", "EXACT_MATCH"),
+            MatchRow("comp:D", "comp:B", "EXACT_MATCH"),
+        ]
+        assert added.load_id is not None
+        service.rollback(added.load_id)
+        assert matches(["comp:D"]) == []
+        service.store.clear()
+        assert matches(["comp:A"]) == []
 
 
 class TestValidation:

@@ -1,0 +1,40 @@
+"""What the embedded store derives from its graph for the questions and keeps until the graph changes.
+
+A question walks the same few steps again and again — a competency's developers, a course's resources through
+its learning tasks, a competency's matches — and at ×16 each step is a string of look-ups into million-entry
+dicts, scattered over a heap of several gigabytes. Kept, a step is one look-up into rows built together.
+Every change of the graph (a committed write, a rollback, a reload, a clear) forgets all of them at once
+(``EmbeddedStore._audited`` and ``_build``); the rows are built on the first question that wants them.
+
+>>> derived = Derived()
+>>> derived.matches[("comp:A", "EXACT_MATCH")] = []
+>>> derived.clear()
+>>> derived.matches, derived.supports, derived.developments
+({}, {}, {})
+"""
+
+from __future__ import annotations
+
+from graph.development import Development
+from graph.store import MatchRow, SupportRow
+
+
+class Derived:
+    """The rows kept between changes of the graph.
+
+    ``developments``: each competency's developers in ``GraphReader.developers``' order (``graph.development``);
+    ``supports``: the SUPPORTS rows of a course (its own and its learning tasks') or of a learning task asked for
+    itself, keyed by its id; ``matches``: the match rows of a competency for one relationship type.
+    """
+
+    __slots__ = ("developments", "matches", "supports")
+
+    def __init__(self) -> None:
+        self.developments: dict[str, Development] = {}
+        self.supports: dict[str, list[SupportRow]] = {}
+        self.matches: dict[tuple[str, str], list[MatchRow]] = {}
+
+    def clear(self) -> None:
+        self.developments.clear()
+        self.supports.clear()
+        self.matches.clear()
