@@ -794,7 +794,8 @@ class _Reader(GraphReader):
         outside = set(outside)
         found = {}
         wanted = [want._replace(counting=tuple(self._each(want.counting, "Competency"))) for want in wanted]
-        developments = self._kept(self._derived.developments, [c for w in wanted for c in w.counting], self._sorted)
+        counting = [c for want in wanted for c in want.counting]
+        developments = self._kept(self._derived.developments, counting, self._development)
         for want in wanted:
             own = [developments[c] for c in want.counting if c == want.competency]
             matched = [developments[c] for c in want.counting if c != want.competency]
@@ -807,7 +808,7 @@ class _Reader(GraphReader):
             found[want.competency] = Developers(best, sum(d.count(want.level, outside) for d in own + matched))
         return found
 
-    def _sorted(self, competency: str) -> Development:
+    def _development(self, competency: str) -> Development:
         return Development(self._developing(competency))
 
     def _kept(self, table: dict[K, V], keys: Iterable[K], derive: Callable[[K], V]) -> dict[K, V]:
