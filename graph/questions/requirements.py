@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,29 +57,37 @@ class Requirement:
         return [task for task, _ in self.tasks]
 
 
-def included(row: RequirementRow, level: int, include_optional: bool) -> bool:
-    """Whether a REQUIRES row belongs to R(O, ``level``): at or below the level (or level-agnostic), and essential
-    unless optional ones are asked for."""
-    if row.level is not None and row.level > level:
-        return False
-    return include_optional or row.essential is not False
-
-
 def required(rows: Iterable[RequirementRow], level: int, include_optional: bool) -> dict[str, Requirement]:
-    """R(O, ``level``) from one occupation's REQUIRES rows, keyed by competency id (sorted)."""
-    grouped: dict[str, list[RequirementRow]] = defaultdict(list)
+    """R(O, ``level``) from one occupation's REQUIRES rows, keyed by competency id (sorted).
+
+    A row belongs to it when it is at or below the level (or level-agnostic), and essential unless optional
+    ones are asked for.
+    """
+    grouped: dict[str, list[RequirementRow]] = {}
     for row in rows:
-        if included(row, level, include_optional):
-            grouped[row.competency].append(row)
-    result = {}
-    for competency in sorted(grouped):
-        group = grouped[competency]
-        result[competency] = Requirement(
-            competency=competency,
-            level=max((r.level for r in group if r.level is not None), default=None),
-            essential=any(r.essential is not False for r in group),
-            importance=max((r.importance for r in group if r.importance is not None), default=None),
-            direct=any(r.task is None for r in group),
-            tasks=tuple(sorted(((r.task, r.level) for r in group if r.task is not None), key=lambda t: sort_key(*t))),
-        )
-    return result
+        if (row.level is None or row.level <= level) and (include_optional or row.essential is not False):
+            group = grouped.get(row.competency)
+            if group is None:
+                grouped[row.competency] = [row]
+            else:
+                group.append(row)
+    return {competency: _aggregated(competency, grouped[competency]) for competency in sorted(grouped)}
+
+
+def _aggregated(competency: str, group: list[RequirementRow]) -> Requirement:
+    if len(group) == 1:
+        # Most competencies are required once (every one of an occupation without tasks): the rankings build
+        # R(o) for thousands of occupations a question, and the general case's passes were most of their time.
+        (row,) = group
+        tasks = () if row.task is None else ((row.task, row.level),)
+        return Requirement(competency, row.level, row.essential is not False, row.importance, row.task is None, tasks)
+    levels = [r.level for r in group if r.level is not None]
+    importances = [r.importance for r in group if r.importance is not None]
+    return Requirement(
+        competency=competency,
+        level=max(levels, default=None),
+        essential=any(r.essential is not False for r in group),
+        importance=max(importances, default=None),
+        direct=any(r.task is None for r in group),
+        tasks=tuple(sorted(((r.task, r.level) for r in group if r.task is not None), key=lambda t: sort_key(*t))),
+    )
