@@ -27,7 +27,12 @@ from graph.store import DevelopsRow
 def order(row: DevelopsRow) -> tuple:
     """``GraphReader.developers``' order among the developers of one competency, or of its matches:
     the higher level first, a level-agnostic development after any level, then by the ids."""
-    return (-row.level if row.level is not None else math.inf, sort_key(*row))
+    return (_rank(row.level), sort_key(*row))
+
+
+def _rank(level: int | None) -> float:
+    """Where a developed level comes in ``order``: ascending -5, …, -1, then inf for no level."""
+    return -level if level is not None else math.inf
 
 
 class Development:
@@ -38,7 +43,7 @@ class Development:
     def __init__(self, rows: Iterable[DevelopsRow]) -> None:
         # dict.fromkeys: a row reached twice (two parallel relationships) is one developer.
         self.rows = sorted(dict.fromkeys(rows), key=order)
-        self._levels = [order(r)[0] for r in self.rows]  # ascending: -5, -5, -3, …, inf for no level
+        self._levels = [_rank(r.level) for r in self.rows]  # ascending, as the rows are
         self._agnostic = bisect_left(self._levels, math.inf)  # where the level-agnostic rows start
         self._by_course: dict[str | None, list[int | None]] = {}
         for r in self.rows:
