@@ -1,7 +1,7 @@
-"""What the embedded store does to stay fast (bench/analysis.md, "Miss 2", "Miss 5" and round 7), and that it
-changes no answer: the graph out of the garbage collector's sight, the search index caught up lazily, the
-audit trail encoded without building its objects, employers found from their region, each competency's
-developers kept sorted.
+"""What the embedded store does to stay fast (bench/analysis.md, "Miss 2", "Miss 5", rounds 7 and 8), and that
+it changes no answer: the graph out of the garbage collector's sight, the search index caught up lazily, the
+audit trail encoded without building its objects, employers found from their region, what the questions
+derive from the graph kept between writes (each competency's developers sorted, ``graph.derived``).
 """
 
 from __future__ import annotations
