@@ -16,6 +16,10 @@ other threads make during a pause is frozen with it: collecting it first would w
 once more (0.47 s of a 2.3 s ESCO write). The collector is process-wide: blocks of several stores, checks
 or threads nest, and the last one to end freezes (when asked) and resumes the collector — unless it was
 disabled before the first began.
+
+A process on Neo4j holds no graph, but its modules, schema and driver are long-lived too (60 k objects), and
+a collection of the oldest generation walking them took 11–26 ms; the Neo4j store ``freeze``s them when it
+opens.
 """
 
 from __future__ import annotations
@@ -56,3 +60,10 @@ def paused(freeze: bool = False) -> Iterator[None]:
                     gc.freeze()
                 if _resume:
                     gc.enable()
+
+
+def freeze() -> None:
+    """Freeze what the process holds now, as a freezing block ending here would (after the outermost one, if
+    blocks are running)."""
+    with paused(freeze=True):
+        pass

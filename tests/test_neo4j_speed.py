@@ -6,16 +6,19 @@
 - the audit trail's change sets are stored compressed, built batch by batch, and earlier (text) sets
   still roll back;
 - writes have their own timeout (``CHANJIAO_WRITE_TIMEOUT``), not the reads' one;
-- a store's first write applies a missing schema, and a large write has the server's query plans made again.
+- a store's first write applies a missing schema, and a large write has the server's query plans made again;
+- what the process holds when a store opens is out of the garbage collector's sight.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 import time
 from pathlib import Path
 
+import neo4j as driver_module
 import pytest
 
 from graph import cypher
@@ -375,3 +378,14 @@ def test_a_write_is_cut_off_by_the_write_timeout(neo4j: Neo4jStore) -> None:
     with pytest.raises(StoreUnavailableError, match=r"ran longer than 1 s \(CHANJIAO_WRITE_TIMEOUT\)"):
         store.audited(lambda tx: tx._tx.run(LONG, n=4_000_000_000).single())  # type: ignore[attr-defined]
     assert store.loads(0, 10) == ([], 0)
+
+
+def test_what_the_process_holds_when_a_store_opens_is_out_of_the_collectors_sight(schema: Schema) -> None:
+    held: list[list[str]] = [[]]  # a list is always tracked
+    assert id(held) in {id(o) for o in gc.get_objects()}
+    driver = driver_module.GraphDatabase.driver("bolt://127.0.0.1:9")  # never connected
+    try:
+        Neo4jStore(driver, schema)
+    finally:
+        driver.close()
+    assert gc.is_tracked(held) and id(held) not in {id(o) for o in gc.get_objects()}
