@@ -41,9 +41,11 @@ from graph.questions import (
     Ranking,
     WhatIf,
 )
+from graph.questions.assessment import ASSESSED, NOT_ASSESSED, SCHOOL_ONLY, AssessedCoverage, AssessedTally
 from graph.questions.coverage import Tally
 from graph.questions.delivery import BASE, DUAL, RESOURCE
 from graph.questions.model import COVERED, MISSING, UNDER_LEVEL
+from graph.questions.outcomes import BELOW_LEVEL, MET, NO_RESULT, SHORT, OutcomeGaps
 from graph.records import Node
 from ontology.schema import load_schema
 
@@ -62,7 +64,20 @@ _SCHEMA = load_schema()
 _DIMENSIONS = {v.notation: v.label_zh for v in _SCHEMA.enumeration("CompetencyDimensionScheme").values}
 _CATEGORIES = {v.notation: v.label_zh for v in _SCHEMA.enumeration("CourseCategoryScheme").values}
 # Statuses and delivery lacks are the engine's words, not the ontology's: their Chinese names live here.
-_STATUS = {COVERED: "已覆盖", UNDER_LEVEL: "等级不足", MISSING: "缺失"}
+_STATUS = {
+    COVERED: "已覆盖",
+    UNDER_LEVEL: "等级不足",
+    MISSING: "缺失",
+    ASSESSED: "校企共评",
+    SCHOOL_ONLY: "仅学校评价",
+    NOT_ASSESSED: "未考核",
+    MET: "达标",
+    SHORT: "未达标",
+    BELOW_LEVEL: "等级不足",
+    NO_RESULT: "无评价结果",
+}
+_EVALUATORS = {v.notation: v.label_zh for v in _SCHEMA.enumeration("EvaluatorScheme").values}
+_ASSESSMENT_KINDS = {v.notation: v.label_zh for v in _SCHEMA.enumeration("AssessmentKindScheme").values}
 _LACKS = {RESOURCE: "教学资源", BASE: "实训基地", DUAL: "双师型教师"}
 _REASONS = {"gap": "弥补差距", "prerequisite": "先修课程"}
 _KINDS = {"course": "课程", "learning_task": "学习任务"}
@@ -78,6 +93,8 @@ _TITLES: dict[type, tuple[str, str]] = {
     Ranking: ("匹配排名", "match"),
     Delivery: ("教学条件", "delivery"),
     LearningPath: ("学习路径", "learning-path"),
+    AssessedCoverage: ("考核覆盖", "assessed-coverage"),
+    OutcomeGaps: ("培养结果差距", "outcome-gaps"),
 }
 
 
@@ -491,6 +508,149 @@ def _(answer: LearningPath) -> list[Sheet]:
             ]
         )
     return [steps, gaps]
+
+
+# -- co-evaluation: assessed coverage and outcome gaps (docs/co-evaluation.md)
+
+_ASSESSED_HEADER = ["能力总数", "校企共评", "仅学校评价", "未考核", "未培养", "共评率(%)", "评价覆盖率(%)"]
+
+
+def _assessed_tally(t: AssessedTally) -> list[Any]:
+    return [t.total, t.assessed, t.school_only, t.not_assessed, t.missing, _pct(t.ratio), _pct(t.judged_ratio)]
+
+
+@sheets.register
+def _(answer: AssessedCoverage) -> list[Sheet]:
+    main = Sheet(
+        "考核覆盖",
+        [
+            "能力编号",
+            "能力名称",
+            "维度",
+            "考核状态",
+            "培养状态",
+            "要求等级",
+            "培养等级",
+            "评价主体",
+            "计入的考核",
+            "典型工作任务",
+            "英文名称",
+        ],
+    )
+    details = Sheet(
+        "考核明细",
+        [
+            "能力编号",
+            "考核编号",
+            "考核名称",
+            "类型",
+            "评价主体",
+            "实施单位",
+            "所属课程或学习任务",
+            "课程",
+            "考核能力",
+            "考核等级",
+            "计入",
+        ],
+    )
+    for c in answer.competencies:
+        main.rows.append(
+            [
+                c.competency,
+                c.name_zh,
+                _dimension(c.dimension),
+                _status(c.status),
+                _status(c.development),
+                c.required_level,
+                c.developed_level,
+                _join(_EVALUATORS.get(e, e) for e in c.evaluators),
+                _join(a.assessment for a in c.assessments if a.counts),
+                _join(c.tasks),
+                c.name_en,
+            ]
+        )
+        for a in c.assessments:
+            details.rows.append(
+                [
+                    c.competency,
+                    a.assessment,
+                    a.name_zh,
+                    _ASSESSMENT_KINDS.get(a.kind or "", a.kind),
+                    _EVALUATORS.get(a.evaluator or "", a.evaluator),
+                    _join(a.conducted_by),
+                    a.holder,
+                    a.course,
+                    a.competency,
+                    a.level,
+                    _yes(a.counts),
+                ]
+            )
+    summary = Sheet("汇总", ["范围", *_ASSESSED_HEADER], percent=("共评率(%)", "评价覆盖率(%)"))
+    summary.rows.append(["整体", *_assessed_tally(answer.overall)])
+    for dimension, t in answer.by_dimension.items():
+        summary.rows.append([_dimension(dimension), *_assessed_tally(t)])
+    return [main, summary, details]
+
+
+@sheets.register
+def _(answer: OutcomeGaps) -> list[Sheet]:
+    gaps = Sheet(
+        "培养结果差距",
+        [
+            "排名",
+            "届/班",
+            "入学年份",
+            "能力编号",
+            "能力名称",
+            "维度",
+            "状态",
+            "要求等级",
+            "达标比例(%)",
+            "差额(百分点)",
+            "得分",
+            "典型工作任务",
+            "依据的考核",
+            "英文名称",
+        ],
+    )
+    for g in answer.gaps:
+        gaps.rows.append(
+            [
+                g.rank,
+                g.cohort,
+                g.year,
+                g.competency,
+                g.name_zh,
+                _dimension(g.dimension),
+                _status(g.status),
+                g.required_level,
+                g.share,
+                g.shortfall,
+                g.score,
+                _join(g.tasks),
+                _join(e.assessment for e in g.evidence if e.counts),
+                g.name_en,
+            ]
+        )
+    cohorts = Sheet(
+        "届/班",
+        ["届/班", "名称", "入学年份", "人数", "达标", "未达标", "等级不足", "无评价结果", "英文名称"],
+    )
+    for c in answer.cohorts:
+        cohorts.rows.append(
+            [
+                c.cohort,
+                c.name_zh,
+                c.year,
+                c.size,
+                len(c.met),
+                len(c.short),
+                len(c.below_level),
+                len(c.no_result),
+                c.name_en,
+            ]
+        )
+    return [gaps, cohorts]
 
 
 # -- files

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from api.app import create_app
@@ -74,6 +77,41 @@ class TestHttp:
         assert response.headers["content-type"] == "application/problem+json"
         body = response.json()
         assert body["status"] == status and detail in body["detail"] and body["instance"] == path
+
+    def test_assessed_coverage_as_csv_and_xlsx(self, client: TestClient, demo: Chanjiao) -> None:
+        answer = demo.questions.assessed_coverage("program:IRAM", "csco:6-31-07-03", 3)
+        params = {**OPERATOR, "level": 3}
+        response = client.get("/programs/program:IRAM/assessed-coverage", params={**params, "format": "csv"})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("text/csv")
+        assert "assessed-coverage_program_IRAM_csco_6-31-07-03_L3.csv" in response.headers["content-disposition"]
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[0][:5] == ["能力编号", "能力名称", "维度", "考核状态", "培养状态"]
+        assert [r[0] for r in rows[1:]] == [c.competency for c in answer.competencies]
+        statuses = [r[3] for r in rows[1:]]
+        assert statuses.count("校企共评") == 11 and statuses.count("仅学校评价") == 7
+        assert statuses.count("未考核") == 10 and statuses.count("缺失") == 6
+        p04 = next(r for r in rows[1:] if r[0] == "comp:P-04")
+        assert p04[7] == "企业评价" and p04[8] == "assess:IR-303-E"  # who judges it, and what counts
+
+        book = client.get("/programs/program:IRAM/assessed-coverage", params={**params, "format": "xlsx"})
+        sheets = load_workbook(io.BytesIO(book.content))
+        assert sheets.sheetnames == ["考核覆盖", "汇总", "考核明细"]
+        overall = [c.value for c in sheets["汇总"][2]]
+        assert overall[:6] == ["整体", 34, 11, 7, 10, 6] and overall[6] == pytest.approx(32.4)
+        uses = sum(len(c.assessments) for c in answer.competencies)
+        assert sheets["考核明细"].max_row == 1 + uses
+
+    def test_outcome_gaps_as_csv(self, client: TestClient) -> None:
+        params = {**OPERATOR, "cohort": "cohort:IRAM-2025", "threshold": 70, "format": "csv"}
+        response = client.get("/programs/program:IRAM/outcome-gaps", params=params)
+        assert response.status_code == 200, response.text
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[0][:4] == ["排名", "届/班", "入学年份", "能力编号"]
+        assert [(r[3], r[6], r[9]) for r in rows[1:]] == [
+            ("comp:P-16", "等级不足", "70.0"),
+            ("comp:P-11", "未达标", "2.0"),
+        ]
 
     def test_documented_in_openapi(self, client: TestClient) -> None:
         paths = client.get("/openapi.json").json()["paths"]

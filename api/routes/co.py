@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
+from api import exports
 from api.co_models import AssessedCoverage, OutcomeGaps, ResearchUptake
 from api.deps import ServiceDep
 from api.question_models import LEVELS_TEXT, Level
 from api.responses import AnswerResponse
+from api.routes.questions import TableFormat, TableFormatQuery, _downloads, _respond
 from graph.questions.outcomes import DEFAULT_THRESHOLD
 from ontology.schema import load_schema
 
@@ -39,31 +41,36 @@ CloseMatch = Annotated[bool, Query(description="follow CLOSE_MATCH one step (EXA
     "/programs/{program_id:path}/assessed-coverage",
     response_model=AssessedCoverage,
     summary="Assessed coverage: is each required competency developed and judged (by an enterprise)?",
+    responses=_downloads(*exports.TABLES),
 )
 def assessed_coverage(
     program_id: ProgramId,
     occupation: OccupationQuery,
     service: ServiceDep,
+    request: Request,
     level: MaybeLevel = None,
     include_optional: IncludeOptional = False,
     close_match: CloseMatch = False,
+    fmt: TableFormatQuery = None,
 ) -> Any:
     """Each required competency as assessed, school_only, not_assessed or missing, with the assessments of it."""
     answer = service.questions.assessed_coverage(
         program_id, occupation, level, include_optional=include_optional, close_match=close_match
     )
-    return AnswerResponse(answer)  # ready: see api.routes.questions._json
+    return _respond(request, answer, fmt, TableFormat)
 
 
 @router.get(
     "/programs/{program_id:path}/outcome-gaps",
     response_model=OutcomeGaps,
     summary="Outcome gaps: where cohorts' results fall short of the level the occupation requires",
+    responses=_downloads(*exports.TABLES),
 )
 def outcome_gaps(
     program_id: ProgramId,
     occupation: OccupationQuery,
     service: ServiceDep,
+    request: Request,
     level: MaybeLevel = None,
     cohort: Annotated[
         str | None, Query(description="only this Cohort of the program", examples=["cohort:IRAM-2025"])
@@ -78,6 +85,7 @@ def outcome_gaps(
     ] = DEFAULT_THRESHOLD,
     include_optional: IncludeOptional = False,
     close_match: CloseMatch = False,
+    fmt: TableFormatQuery = None,
 ) -> Any:
     """Ranked by shortfall (threshold − share, in points) × the number of the occupation's tasks needing it."""
     answer = service.questions.outcome_gaps(
@@ -89,7 +97,7 @@ def outcome_gaps(
         include_optional=include_optional,
         close_match=close_match,
     )
-    return AnswerResponse(answer)  # ready: see api.routes.questions._json
+    return _respond(request, answer, fmt, TableFormat)
 
 
 @router.get(
