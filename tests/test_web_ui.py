@@ -242,6 +242,50 @@ def test_coverage_figure_is_the_apis(page: Any, server: Api, shots: Path) -> Non
     page.screenshot(path=str(shots / "ui-coverage.png"))
 
 
+def test_co_evaluation_tabs_are_the_apis(page: Any, server: Api, shots: Path) -> None:
+    open_coverage(page, server)
+    page.click("#tab-assessed")
+    answer = server.get(f"/programs/{IRAM}/assessed-coverage", occupation=OPERATOR, level=3)
+    overall = answer["overall"]
+    assert (overall["assessed"], overall["school_only"], overall["total"]) == (11, 7, 34)  # tests/test_co_api.py
+    panel = page.locator("#panel-assessed")
+    expect(panel).to_contain_text(f"{overall['total']} 项要求的能力中，{overall['assessed']} 项有企业参与评价")
+    expect(panel).to_contain_text(pct(overall["judged_ratio"]))
+    rows = page.locator("#assessed-table tbody tr")
+    expect(rows).to_have_count(len(answer["competencies"]))
+    assert [rows.nth(i).get_attribute("data-key") for i in range(rows.count())] == [
+        c["competency"] for c in answer["competencies"]
+    ]
+    for status in ("assessed", "school_only", "not_assessed", "missing"):  # the third column: assessment status
+        expect(page.locator(f"#assessed-table tbody td:nth-child(3) .st-{status}")).to_have_count(overall[status])
+    p04 = next(c for c in answer["competencies"] if c["competency"] == "comp:P-04")
+    row = page.locator('#assessed-table tr[data-key="comp:P-04"]')
+    for use in p04["assessments"]:
+        expect(row).to_contain_text(use["name_zh"])
+    expect(row).to_contain_text(f"考核对应能力 {p04['assessments'][0]['competency']}")  # it assesses a match
+    expect(panel.locator('a.dl[data-format="xlsx"]')).to_have_count(1)
+    page.screenshot(path=str(shots / "ui-assessed.png"))
+
+    page.click("#tab-outcomes")
+    outcomes = server.get(f"/programs/{IRAM}/outcome-gaps", occupation=OPERATOR, level=3)
+    assert outcomes["gaps"] and outcomes["cohorts"]
+    gaps = page.locator("#outcome-table tbody tr")
+    expect(gaps).to_have_count(len(outcomes["gaps"]))
+    assert [gaps.nth(i).get_attribute("data-key") for i in range(gaps.count())] == [
+        f"{g['cohort']} {g['competency']}" for g in outcomes["gaps"]
+    ]
+    first = outcomes["gaps"][0]
+    expect(gaps.nth(0).locator("td").nth(6)).to_have_text(f"{first['shortfall']:g}")  # JavaScript writes 80.0 as 80
+    expect(gaps.nth(0)).to_contain_text(first["name_zh"])
+    cohorts = page.locator("#cohort-table tbody tr")
+    expect(cohorts).to_have_count(len(outcomes["cohorts"]))
+    for i, cohort in enumerate(outcomes["cohorts"]):
+        cells = cohorts.nth(i).locator("td")
+        expect(cells.nth(3)).to_have_text(str(len(cohort["met"])))
+        expect(cells.nth(4)).to_have_text(str(len(cohort["short"])))
+    page.screenshot(path=str(shots / "ui-outcomes.png"))
+
+
 def test_whatif_toggling_a_course_changes_the_figure(page: Any, server: Api, shots: Path) -> None:
     open_coverage(page, server)
     expect(page.locator("#overall-count")).to_have_text("23 / 34")

@@ -524,10 +524,13 @@ function renderResult(result) {
 /** The coverage shown: the what-if's "after" while there is a change, else the program as it is. */
 const shown = () => (cov.result ? cov.result.after : cov.coverage);
 
-function stackBar(tally, { big = false } = {}) {
+const COVERAGE_STATUSES = ["covered", "under_level", "missing"];
+const ASSESSED_STATUSES = ["assessed", "school_only", "not_assessed", "missing"];
+
+function stackBar(tally, { big = false, statuses = COVERAGE_STATUSES } = {}) {
   const bar = h("div", { class: `stack${big ? " big" : ""}`, "aria-hidden": "true" });
   const total = tally.total || 0;
-  for (const status of ["covered", "under_level", "missing"]) {
+  for (const status of statuses) {
     const n = tally[status] || 0;
     if (!n || !total) continue;
     const part = h("span", { class: `seg st-${status}` }, big || n / total > 0.12 ? String(n) : "");
@@ -777,11 +780,11 @@ function topGaps() {
   );
 }
 
-function legend() {
+function legend(statuses = COVERAGE_STATUSES) {
   return h(
     "p",
     { class: "legend" },
-    ["covered", "under_level", "missing"].map((status) =>
+    statuses.map((status) =>
       h(
         "span",
         { class: `key st-${status}` },
@@ -1121,7 +1124,7 @@ function renderWhatifStatus() {
 
 // -------------------------------------------------- tabs: gaps, map, requirements
 
-const TABS = ["gaps", "map", "requirements"];
+const TABS = ["gaps", "map", "requirements", "assessed", "outcomes"];
 
 function renderTabs(card) {
   const list = h("div", { class: "tablist", role: "tablist", "aria-label": t("tabs.label") });
@@ -1130,6 +1133,8 @@ function renderTabs(card) {
     gaps: t("tabs.gaps", { n: cov.gaps.gaps.count }),
     map: t("tabs.map"),
     requirements: t("tabs.requirements", { n: cov.coverage.competencies.length }),
+    assessed: t("tabs.assessed"),
+    outcomes: t("tabs.outcomes"),
   };
   const select = (name, focus) => {
     cov.tab = name;
@@ -1143,7 +1148,14 @@ function renderTabs(card) {
     const panel = panels.querySelector(`[data-tab="${name}"]`);
     if (!panel.dataset.ready) {
       panel.dataset.ready = "1";
-      ({ gaps: renderGaps, map: renderMap, requirements: renderRequirements })[name](panel);
+      const renderers = {
+        gaps: renderGaps,
+        map: renderMap,
+        requirements: renderRequirements,
+        assessed: renderAssessed,
+        outcomes: renderOutcomes,
+      };
+      renderers[name](panel);
     }
   };
   for (const name of TABS) {
@@ -1491,6 +1503,216 @@ function renderRequirements(panel) {
       ),
     ),
   );
+}
+
+// -------------------------------------------------- co-evaluation (docs/co-evaluation.md)
+
+/** Fill ``panel`` with ``draw(answer)`` once the API answers ``path`` (a spinner until then, the error if it fails).
+ * The co-evaluation answers are read when their tab is first opened: most visits never open them. */
+async function answerPanel(panel, path, params, draw) {
+  put(panel, spinner());
+  try {
+    const answer = await api.get(path, params);
+    put(panel, ...draw(answer));
+  } catch (error) {
+    put(panel, errorBox(error));
+  }
+}
+
+/** The note a co-evaluation panel shows while a what-if change is on: it answers for the program as saved. */
+const savedNote = () => (changed() ? h("p", { class: "note" }, t("co.saved")) : null);
+
+/** A table of ``rows`` ({key, cells}: ``key`` is the row's data-key); a cell made by ``num`` is right-aligned. */
+function dataTable(id, caption, columns, rows) {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "data", id },
+      h("caption", { class: "sr-only" }, caption),
+      h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))),
+      h(
+        "tbody",
+        {},
+        rows.map(({ key, cells }) =>
+          h(
+            "tr",
+            { "data-key": key },
+            cells.map((cell, i) =>
+              h("td", { "data-label": columns[i], class: cell?.num ? "num" : null }, cell?.num ?? cell),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+const num = (value) => ({ num: value === null || value === undefined ? "—" : String(value) });
+
+function assessmentItem(use, competency) {
+  const parts = [
+    use.kind ? enumLabel("AssessmentKindScheme", use.kind) : null,
+    use.evaluator ? enumLabel("EvaluatorScheme", use.evaluator) : null,
+    use.course ? courseName(use.course) : null,
+    use.level ? t("gaps.atLevel", { n: use.level }) : null,
+    use.competency !== competency ? t("as.viaMatch", { id: use.competency }) : null,
+  ].filter(Boolean);
+  return h(
+    "li",
+    { class: use.counts ? null : "muted" },
+    entityLink(use.assessment, nameOf(use, use.assessment)),
+    h("span", { class: "meta inline-meta" }, ` ${parts.join(" · ")}`),
+    use.counts ? null : h("span", { class: "meta inline-meta" }, ` ${t("as.notCounted")}`),
+  );
+}
+
+function renderAssessed(panel) {
+  const path = `/programs/${api.seg(cov.program)}/assessed-coverage`;
+  const params = questionParams();
+  answerPanel(panel, path, params, (answer) => {
+    const o = answer.overall;
+    const columns = [
+      t("gaps.competency"),
+      t("req.dimension"),
+      t("as.status"),
+      t("as.development"),
+      t("req.required"),
+      t("as.assessments"),
+    ];
+    return [
+      h(
+        "div",
+        { class: "panel-head" },
+        h(
+          "p",
+          {},
+          t("as.intro", {
+            assessed: o.assessed,
+            total: o.total,
+            ratio: pct(o.ratio),
+            school: o.school_only,
+            judged: pct(o.judged_ratio),
+          }),
+        ),
+        downloads(t("dl.assessed"), path, params, ["xlsx", "csv"]),
+      ),
+      savedNote(),
+      stackBar(o, { big: true, statuses: ASSESSED_STATUSES }),
+      legend(ASSESSED_STATUSES),
+      dataTable(
+        "assessed-table",
+        t("as.caption"),
+        columns,
+        answer.competencies.map((c) => ({
+          key: c.competency,
+          cells: [
+            [entityLink(c.competency, nameOf(c)), h("span", { class: "meta" }, c.competency)],
+            dimLabel(c.dimension),
+            badge(c.status),
+            badge(c.development),
+            num(c.required_level ?? t("req.any")),
+            c.assessments.length
+              ? h(
+                  "ul",
+                  { class: "plain" },
+                  c.assessments.map((use) => assessmentItem(use, c.competency)),
+                )
+              : h("span", { class: "muted" }, t("as.none")),
+          ],
+        })),
+      ),
+    ];
+  });
+}
+
+function renderOutcomes(panel) {
+  const path = `/programs/${api.seg(cov.program)}/outcome-gaps`;
+  const params = questionParams();
+  answerPanel(panel, path, params, (answer) => {
+    const cohortName = (id) =>
+      nameOf(
+        answer.cohorts.find((c) => c.cohort === id),
+        id,
+      );
+    const head = h(
+      "div",
+      { class: "panel-head" },
+      h(
+        "p",
+        {},
+        answer.cohorts.length
+          ? t("out.intro", { n: answer.gaps.length, cohorts: answer.cohorts.length, threshold: answer.threshold })
+          : t("out.noCohorts"),
+      ),
+      answer.cohorts.length ? downloads(t("dl.outcomes"), path, params, ["xlsx", "csv"]) : null,
+    );
+    if (!answer.cohorts.length) return [head, savedNote()];
+    const gapColumns = [
+      t("out.rank"),
+      t("out.cohort"),
+      t("gaps.competency"),
+      t("gaps.status"),
+      t("req.required"),
+      t("out.share"),
+      t("out.shortfall"),
+      t("out.score"),
+      t("gaps.tasks"),
+    ];
+    const cohortColumns = [
+      t("out.cohort"),
+      t("out.year"),
+      t("out.size"),
+      t("status.met"),
+      t("status.short"),
+      t("status.below_level"),
+      t("status.no_result"),
+    ];
+    return [
+      head,
+      savedNote(),
+      answer.gaps.length
+        ? dataTable(
+            "outcome-table",
+            t("out.caption"),
+            gapColumns,
+            answer.gaps.map((g) => ({
+              key: `${g.cohort} ${g.competency}`,
+              cells: [
+                num(g.rank),
+                entityLink(g.cohort, cohortName(g.cohort)),
+                [entityLink(g.competency, nameOf(g)), h("span", { class: "meta" }, g.competency)],
+                badge(g.status),
+                num(g.required_level ?? t("req.any")),
+                num(g.share === null ? null : `${g.share}%`),
+                num(g.shortfall),
+                num(g.score),
+                g.tasks.length ? h("ul", { class: "plain" }, g.tasks.map((x) => h("li", {}, taskLabel(x)))) : "—",
+              ],
+            })),
+          )
+        : h("p", { class: "muted" }, t("out.none", { threshold: answer.threshold })),
+      h("h3", {}, t("out.cohorts")),
+      dataTable(
+        "cohort-table",
+        t("out.cohortsCaption"),
+        cohortColumns,
+        answer.cohorts.map((c) => ({
+          key: c.cohort,
+          cells: [
+            entityLink(c.cohort, nameOf(c, c.cohort)),
+            num(c.year),
+            num(c.size),
+            num(c.met.length),
+            num(c.short.length),
+            num(c.below_level.length),
+            num(c.no_result.length),
+          ],
+        })),
+      ),
+    ];
+  });
 }
 
 // ---------------------------------------------------------------- search view
