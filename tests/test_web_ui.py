@@ -335,6 +335,19 @@ def test_whatif_toggling_a_course_changes_the_figure(page: Any, server: Api, sho
     assert server.get(f"/programs/{IRAM}/coverage", occupation=OPERATOR, level=3)["overall"]["covered"] == 23
     page.click("#wi-reset")
     expect(page.locator("#overall-count")).to_have_text("23 / 34")
+    # A course of another program found by name (the API's search), not picked from a list of them all.
+    page.fill("#wi-add", "人机界面")
+    page.click('#wi-found button[data-add="course:EA-201"]')
+    expect(page.locator("#overall-count")).to_have_text(f"{added['covered']} / {added['total']}")
+    expect(page.locator("#wi-added")).to_contain_text("工业网络与人机界面")
+    hits = [hit["node"]["id"] for hit in server.get("/search", q="机器人", label="Course", limit=10)]
+    own = [c for c in hits if c.startswith("course:IR-")]
+    assert own, hits
+    page.fill("#wi-add", "机器人")  # the program's own courses are not offered
+    expect(page.locator('#wi-found button[data-add="course:EA-201"]')).to_have_count(0)  # the new answer is in
+    for course in own:
+        expect(page.locator(f'#wi-found button[data-add="{course}"]')).to_have_count(0)
+    page.click("#wi-reset")
 
 
 def test_search_in_chinese_and_open_a_detail_page(page: Any, server: Api, shots: Path) -> None:

@@ -266,7 +266,7 @@ const cov = {
   close: false,
   targets: [], // [{occupation: node, level}]
   courses: [], // the program's courses: [{node, semester, required}]
-  allCourses: [],
+  known: new Map(), // names of courses of other programs the what-if adds (from search hits and candidates)
   coverage: null,
   gaps: null,
   tab: "gaps",
@@ -339,9 +339,9 @@ async function renderCoverage(params, _arg, token) {
   );
   add(result, spinner());
   try {
-    const page = await api.get("/entities/Program", { limit: 500 });
+    const programs = await everyPage("/entities/Program");
     if (token !== rendering) return;
-    cov.programs = page.data;
+    cov.programs = programs;
   } catch (error) {
     put(result, errorBox(error));
     return;
@@ -376,10 +376,7 @@ async function renderCoverage(params, _arg, token) {
     put(result, spinner());
     let hood;
     try {
-      [hood, cov.allCourses] = await Promise.all([
-        api.get(`/neighbourhood/${api.seg(id)}`, { limit: 500 }),
-        api.get("/entities/Course", { limit: 500 }).then((p) => p.data),
-      ]);
+      hood = await api.get(`/neighbourhood/${api.seg(id)}`, { limit: 500 });
     } catch (error) {
       put(result, errorBox(error));
       return;
@@ -798,7 +795,7 @@ function legend(statuses = COVERAGE_STATUSES) {
 // -------------------------------------------------- what-if
 
 function courseName(id) {
-  const course = cov.courses.find((c) => c.node.id === id)?.node || cov.allCourses.find((c) => c.id === id);
+  const course = cov.courses.find((c) => c.node.id === id)?.node || cov.known.get(id);
   return nameOf(course, id);
 }
 
@@ -899,18 +896,16 @@ function renderWhatifPanel(panel) {
       ),
     ),
   );
-  const others = cov.allCourses.filter((c) => !inProgram.has(c.id));
-  const addSelect = h(
-    "select",
-    { id: "wi-add" },
-    h("option", { value: "" }, t("wi.addChoose")),
-    others.map((c) => h("option", { value: c.id }, `${nameOf(c)}（${c.id}）`)),
-  );
-  const addButton = h(
-    "button",
-    { type: "button", class: "btn small", onclick: () => addCourse(addSelect.value) },
-    t("wi.add"),
-  );
+  const found = h("ul", { class: "plain found", id: "wi-found" });
+  const addQuery = h("input", {
+    type: "search",
+    id: "wi-add",
+    maxlength: "200",
+    autocomplete: "off",
+    placeholder: t("wi.addPlaceholder"),
+    "aria-describedby": "wi-found",
+    oninput: (event) => findCourses(event.target.value, found, inProgram),
+  });
   put(
     panel,
     h("h2", { id: "wi-title" }, t("wi.title")),
@@ -923,7 +918,8 @@ function renderWhatifPanel(panel) {
         "div",
         { class: "wi-block" },
         h("label", { for: "wi-add", class: "block-label" }, t("wi.addOther")),
-        h("div", { class: "inline" }, addSelect, addButton),
+        addQuery,
+        found,
         h("ul", { class: "added", id: "wi-added" }),
       ),
       newCourseForm(),
@@ -938,12 +934,84 @@ function renderWhatifPanel(panel) {
   renderWhatifStatus();
 }
 
-function addCourse(id) {
+/** Add a course of another program to the what-if; ``named``: its node, when the caller has its names. */
+async function addCourse(id, named = null) {
   if (!id || cov.whatif.add.includes(id)) return;
   cov.whatif.add.push(id);
+  if (named) cov.known.set(id, named);
   renderWhatifStatus();
   refreshGapMarks();
   scheduleWhatif();
+  if (!named && !cov.known.has(id)) {
+    try {
+      cov.known.set(id, await api.get(`/nodes/${api.seg(id)}`));
+      renderWhatifStatus();
+    } catch {
+      /* the id stands for its name */
+    }
+  }
+}
+
+let finding = 0; // the latest course search: an older answer arriving late is dropped
+
+/** The courses matching ``text`` (the API's search, class Course) outside the program, each with a button
+ * adding it to the what-if: a province holds thousands of courses, too many to list. */
+function findCourses(text, list, inProgram) {
+  const q = text.trim();
+  const mine = ++finding;
+  clearTimeout(findCourses.timer);
+  if (!q) {
+    put(list);
+    return;
+  }
+  findCourses.timer = setTimeout(async () => {
+    let hits;
+    try {
+      hits = await api.get("/search", { q, label: "Course", limit: 10 });
+    } catch (error) {
+      if (mine === finding) put(list, h("li", {}, errorBox(error)));
+      return;
+    }
+    if (mine !== finding) return;
+    const others = hits.map((hit) => hit.node).filter((node) => !inProgram.has(node.id));
+    put(
+      list,
+      others.length
+        ? others.map((node) =>
+            h(
+              "li",
+              {},
+              h("span", { class: "course-name" }, nameOf(node)),
+              h("span", { class: "meta" }, ` ${node.id}`),
+              h(
+                "button",
+                {
+                  type: "button",
+                  class: "btn tiny",
+                  "data-add": node.id,
+                  disabled: cov.whatif.add.includes(node.id),
+                  onclick: (event) => {
+                    event.target.disabled = true;
+                    addCourse(node.id, node);
+                  },
+                },
+                t("wi.add"),
+              ),
+            ),
+          )
+        : h("li", { class: "muted" }, t("wi.addNone", { q })),
+    );
+  }, 250);
+}
+
+/** Every item of a paged list (``/entities/{label}``), 500 a page. */
+async function everyPage(path) {
+  const items = [];
+  for (;;) {
+    const page = await api.get(path, { offset: items.length, limit: 500 });
+    items.push(...page.data);
+    if (!page.data.length || items.length >= page.count) return items;
+  }
 }
 
 function resetWhatif() {
@@ -1358,7 +1426,12 @@ function candidates(gap) {
         first
           ? h(
               "button",
-              { type: "button", class: "btn tiny try", "data-try": id, onclick: () => addCourse(id) },
+              {
+                type: "button",
+                class: "btn tiny try",
+                "data-try": id,
+                onclick: () => addCourse(id, c.learning_task ? null : c),
+              },
               t("gaps.try"),
             )
           : null,
