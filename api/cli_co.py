@@ -2,7 +2,10 @@
 
 ``chanjiao co assessed``, ``co outcomes`` and ``co research`` each run one question of
 ``service.questions`` (docs/co-evaluation.md) and print it as rich tables, Chinese
-headers first, or as JSON with ``--format json``. Errors are a message and exit code 1.
+headers first, or as JSON with ``--format json``; the first two also as ``--format csv|xlsx``
+(the tables of ``api.exports``, as the HTTP downloads), on stdout or into ``--output FILE``,
+through the question commands' own path (``api.cli_questions.run_question``). Errors are a
+message and exit code 1.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api import cli_questions
+from api.cli_questions import Output, TableFormat, TableOut
 from graph.questions.outcomes import DEFAULT_THRESHOLD
 from graph.service import Chanjiao
 
@@ -97,18 +102,20 @@ def assessed(
     include_optional: Optional_ = False,
     close_match: CloseMatch = False,
     store: StoreOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: TableFormat = None,
+    output: Output = None,
 ) -> None:
     """Assessed coverage: each competency OCCUPATION requires as assessed (by an enterprise), school-only,
     not assessed, or missing in PROGRAM."""
-    with opened(store) as service:
-        answer = service.questions.assessed_coverage(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.assessed_coverage(
             program, occupation, level, include_optional=include_optional, close_match=close_match
         )
 
-    def show(a: Any) -> None:
+    def show(_: Chanjiao, a: Any, out: Console) -> None:
         o = a.overall
-        console.print(
+        out.print(
             f"[bold]{a.program} → {a.occupation}, level {a.level}[/bold]: {o.assessed}/{o.total} assessed by an "
             f"enterprise ({_pct(o.ratio)}), {o.school_only} by the school only, {o.not_assessed} never assessed, "
             f"{o.missing} not developed",
@@ -123,9 +130,9 @@ def assessed(
                 c.competency, c.name_zh or "", _status(c.status), _status(c.development), _level(c.required_level),
                 ", ".join(c.evaluators), uses,
             )  # fmt: skip
-        console.print(table)
+        out.print(table)
 
-    _emit(answer, fmt, show)
+    cli_questions.run_question(store, fmt, output, TableOut, ask, show)
 
 
 def outcomes(
@@ -139,11 +146,13 @@ def outcomes(
     include_optional: Optional_ = False,
     close_match: CloseMatch = False,
     store: StoreOption = None,
-    fmt: FormatOption = Format.table,
+    fmt: TableFormat = None,
+    output: Output = None,
 ) -> None:
     """Outcome gaps: where PROGRAM's cohorts' results fall short of the level OCCUPATION requires."""
-    with opened(store) as service:
-        answer = service.questions.outcome_gaps(
+
+    def ask(service: Chanjiao) -> Any:
+        return service.questions.outcome_gaps(
             program,
             occupation,
             level,
@@ -153,8 +162,8 @@ def outcomes(
             close_match=close_match,
         )
 
-    def show(o: Any) -> None:
-        console.print(
+    def show(_: Chanjiao, o: Any, out: Console) -> None:
+        out.print(
             f"[bold]{o.program} → {o.occupation}, level {o.level}[/bold]: {len(o.gaps)} gap(s) below "
             f"{o.threshold:g}% reaching the required level",
             highlight=False,
@@ -165,7 +174,7 @@ def outcomes(
                 c.cohort, _level(c.year), _level(c.size), str(len(c.met)), str(len(c.short)),
                 str(len(c.below_level)), str(len(c.no_result)),
             )  # fmt: skip
-        console.print(cohorts)
+        out.print(cohorts)
         table = Table(
             "排名", "届/班", "能力编号", "能力名称", "状态", "达到比例(%)", "差距", "任务数", "得分", title="结果差距"
         )
@@ -175,9 +184,9 @@ def outcomes(
                 str(g.rank), g.cohort, g.competency, g.name_zh or "", _status(g.status), share, f"{g.shortfall:g}",
                 str(max(1, len(g.tasks))), f"{g.score:g}",
             )  # fmt: skip
-        console.print(table)
+        out.print(table)
 
-    _emit(answer, fmt, show)
+    cli_questions.run_question(store, fmt, output, TableOut, ask, show)
 
 
 def research(

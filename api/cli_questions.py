@@ -142,7 +142,7 @@ def _emit(
 Show = Callable[[Chanjiao, Any, Console], None]
 
 
-def _run(
+def run_question(
     store: str | None,
     fmt: Enum | None,
     output: Path | None,
@@ -224,7 +224,7 @@ def coverage(
             weight=weight.value if weight else None,
         )
 
-    _run(store, fmt, output, PictureOut, ask, _show_coverage)
+    run_question(store, fmt, output, PictureOut, ask, _show_coverage)
 
 
 def _show_coverage(service: Chanjiao, c: Any, out: Console) -> None:
@@ -276,7 +276,7 @@ def gaps(
             max_employers=max_employers,
         )
 
-    _run(store, fmt, output, TableOut, ask, _show_gaps)
+    run_question(store, fmt, output, TableOut, ask, _show_gaps)
 
 
 def _show_gaps(service: Chanjiao, g: Any, out: Console) -> None:
@@ -313,7 +313,7 @@ def curriculum_map(
             program, occupation, level, include_optional=include_optional, close_match=close_match
         )
 
-    _run(store, fmt, output, PictureOut, ask, _show_map)
+    run_question(store, fmt, output, PictureOut, ask, _show_map)
 
 
 def _show_map(service: Chanjiao, m: Any, out: Console) -> None:
@@ -366,7 +366,7 @@ def orphans(
             threshold=threshold,
         )
 
-    _run(store, fmt, output, TableOut, ask, _show_orphans)
+    run_question(store, fmt, output, TableOut, ask, _show_orphans)
 
 
 def _show_orphans(service: Chanjiao, o: Any, out: Console) -> None:
@@ -438,7 +438,7 @@ def whatif(
             weight=weight.value if weight else None,
         )
 
-    _run(store, fmt, output, TableOut, ask, _show_whatif)
+    run_question(store, fmt, output, TableOut, ask, _show_whatif)
 
 
 def _show_whatif(service: Chanjiao, w: Any, out: Console) -> None:
@@ -496,7 +496,7 @@ def demand(
         out.print(_table(competencies, [*columns, "覆盖专业"], top))
         out.print(_table(programs, None, top))
 
-    _run(store, fmt, output, TableOut, ask, show)
+    run_question(store, fmt, output, TableOut, ask, show)
 
 
 # -- 7 matching
@@ -530,7 +530,7 @@ def match_occupations(
             program, level, include_optional=include_optional, close_match=close_match
         )
 
-    _run(store, fmt, output, TableOut, ask, _show_ranking)
+    run_question(store, fmt, output, TableOut, ask, _show_ranking)
 
 
 @match_app.command("programs")
@@ -550,7 +550,7 @@ def match_programs(
             occupation, level, include_optional=include_optional, close_match=close_match
         )
 
-    _run(store, fmt, output, TableOut, ask, _show_ranking)
+    run_question(store, fmt, output, TableOut, ask, _show_ranking)
 
 
 @match_app.command("employer")
@@ -571,7 +571,7 @@ def match_employer(
             employer, level, year, include_optional=include_optional, close_match=close_match
         )
 
-    _run(store, fmt, output, TableOut, ask, _show_ranking)
+    run_question(store, fmt, output, TableOut, ask, _show_ranking)
 
 
 # -- 8 delivery
@@ -592,7 +592,7 @@ def delivery(
     def ask(service: Chanjiao) -> Any:
         return service.questions.delivery(program, resource_type.value if resource_type else None)
 
-    _run(store, fmt, output, TableOut, ask, _show_delivery)
+    run_question(store, fmt, output, TableOut, ask, _show_delivery)
 
 
 def _show_delivery(service: Chanjiao, d: Any, out: Console) -> None:
@@ -674,7 +674,7 @@ def learning_path(
             held, occupation, level, program, include_optional=include_optional, close_match=close_match
         )
 
-    _run(store, fmt, output, TableOut, ask, _show_path)
+    run_question(store, fmt, output, TableOut, ask, _show_path)
 
 
 def _show_path(service: Chanjiao, p: Any, out: Console) -> None:

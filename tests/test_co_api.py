@@ -165,6 +165,24 @@ class TestCli:
         )  # fmt: skip
         assert [g["competency"] for g in body["gaps"]] == ["comp:P-12", "comp:P-19", "comp:P-05"]  # 20, 11, 4 × 2
 
+    def test_assessed_and_outcomes_as_the_http_downloads(self, demo_file: Path, tmp_path: Path, schema: Schema) -> None:
+        book = tmp_path / "assessed.xlsx"
+        self.run("co", "assessed", "program:IRAM", "csco:6-31-07-03", "-o", str(book), "--store", str(demo_file))
+        sheets = load_workbook(book)
+        assert sheets.sheetnames == ["考核覆盖", "汇总", "考核明细"]
+        assert [c.value for c in sheets["汇总"][2]][:6] == ["整体", 34, 11, 7, 10, 6]
+        text = self.run(
+            "co", "outcomes", "program:IRAM", "csco:6-31-07-03", "-f", "csv", "--store", str(demo_file)
+        )  # fmt: skip
+        store = EmbeddedStore(demo_file, schema)
+        try:
+            client = TestClient(create_app(service=Chanjiao(store)))
+            http = client.get("/programs/program:IRAM/outcome-gaps", params={**OPERATOR, "format": "csv"})
+        finally:
+            store.close()
+        # The same table; on a terminal without the BOM (and with the terminal's line ends).
+        assert text.splitlines() == http.content.decode("utf-8-sig").splitlines()
+
     def test_research(self, demo_file: Path) -> None:
         out = self.run("co", "research", "program:IRAM", "--on", "2026-06-01", "--store", str(demo_file))
         assert "could close: comp:P-15" in out and "proj:VISION-SEAM" in out

@@ -17,7 +17,7 @@ from api.co_models import AssessedCoverage, OutcomeGaps, ResearchUptake
 from api.deps import ServiceDep
 from api.question_models import LEVELS_TEXT, Level
 from api.responses import AnswerResponse
-from api.routes.questions import TableFormat, TableFormatQuery, _downloads, _respond
+from api.routes.questions import TableFormat, TableFormatQuery, downloads, respond
 from graph.questions.outcomes import DEFAULT_THRESHOLD
 from ontology.schema import load_schema
 
@@ -41,7 +41,7 @@ CloseMatch = Annotated[bool, Query(description="follow CLOSE_MATCH one step (EXA
     "/programs/{program_id:path}/assessed-coverage",
     response_model=AssessedCoverage,
     summary="Assessed coverage: is each required competency developed and judged (by an enterprise)?",
-    responses=_downloads(*exports.TABLES),
+    responses=downloads(*exports.TABLES),
 )
 def assessed_coverage(
     program_id: ProgramId,
@@ -57,14 +57,14 @@ def assessed_coverage(
     answer = service.questions.assessed_coverage(
         program_id, occupation, level, include_optional=include_optional, close_match=close_match
     )
-    return _respond(request, answer, fmt, TableFormat)
+    return respond(request, answer, fmt, TableFormat)
 
 
 @router.get(
     "/programs/{program_id:path}/outcome-gaps",
     response_model=OutcomeGaps,
     summary="Outcome gaps: where cohorts' results fall short of the level the occupation requires",
-    responses=_downloads(*exports.TABLES),
+    responses=downloads(*exports.TABLES),
 )
 def outcome_gaps(
     program_id: ProgramId,
@@ -97,7 +97,7 @@ def outcome_gaps(
         include_optional=include_optional,
         close_match=close_match,
     )
-    return _respond(request, answer, fmt, TableFormat)
+    return respond(request, answer, fmt, TableFormat)
 
 
 @router.get(

@@ -80,7 +80,7 @@ PictureFormatQuery = Annotated[
 _ACCEPT = {media.split(";")[0]: fmt for fmt, media in exports.MEDIA_TYPES.items()}
 
 
-def _downloads(*formats: str) -> dict[int | str, dict[str, Any]]:
+def downloads(*formats: str) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` entry listing the other media types a route can answer with."""
     content = {exports.MEDIA_TYPES[f].split(";")[0]: {} for f in formats}
     return {200: {"content": content, "description": "the answer (JSON), or a download with ?format="}}
@@ -121,7 +121,7 @@ def _json(answer: Any, paged: tuple[str, ...] = (), offset: int = 0, limit: int 
     return AnswerResponse(with_pages(answer, paged, offset, limit) if paged else answer)
 
 
-def _respond(
+def respond(
     request: Request,
     answer: Any,
     asked: Enum | None,
@@ -139,7 +139,7 @@ def _respond(
     "/programs/{program_id:path}/coverage",
     response_model=Coverage,
     summary="Coverage: how much of an occupation's requirements a program develops",
-    responses=_downloads(*exports.TABLES, *exports.PICTURES),
+    responses=downloads(*exports.TABLES, *exports.PICTURES),
 )
 def coverage(
     program_id: ProgramId,
@@ -161,14 +161,14 @@ def coverage(
         close_match=close_match,
         weight=weight.value if weight else None,
     )
-    return _respond(request, answer, fmt, PictureFormat)
+    return respond(request, answer, fmt, PictureFormat)
 
 
 @router.get(
     "/programs/{program_id:path}/gaps",
     response_model=Gaps,
     summary="Gaps: the under-level and missing competencies, ranked, with employers and candidate courses",
-    responses=_downloads(*exports.TABLES),
+    responses=downloads(*exports.TABLES),
 )
 def gaps(
     program_id: ProgramId,
@@ -198,14 +198,14 @@ def gaps(
         max_candidates=max_candidates,
         max_employers=max_employers,
     )
-    return _respond(request, answer, fmt, TableFormat, ("gaps",), offset, limit)
+    return respond(request, answer, fmt, TableFormat, ("gaps",), offset, limit)
 
 
 @router.get(
     "/programs/{program_id:path}/map",
     response_model=CurriculumMap,
     summary="Curriculum map: course × competency and course × task matrices",
-    responses=_downloads(*exports.TABLES, *exports.PICTURES),
+    responses=downloads(*exports.TABLES, *exports.PICTURES),
 )
 def curriculum_map(
     program_id: ProgramId,
@@ -221,14 +221,14 @@ def curriculum_map(
     answer = service.questions.curriculum_map(
         program_id, occupation, level, include_optional=include_optional, close_match=close_match
     )
-    return _respond(request, answer, fmt, PictureFormat)
+    return respond(request, answer, fmt, PictureFormat)
 
 
 @router.get(
     "/programs/{program_id:path}/orphans",
     response_model=Orphans,
     summary="Orphans: courses developing nothing required, redundant competencies, untaught tasks",
-    responses=_downloads(*exports.TABLES),
+    responses=downloads(*exports.TABLES),
 )
 def orphans(
     program_id: ProgramId,
@@ -247,7 +247,7 @@ def orphans(
     answer = service.questions.orphans(
         program_id, occupation, level, include_optional=include_optional, close_match=close_match, threshold=threshold
     )
-    return _respond(request, answer, fmt, TableFormat)
+    return respond(request, answer, fmt, TableFormat)
 
 
 @router.post("/programs/{program_id:path}/whatif", response_model=WhatIf, summary="What-if: coverage before and after")
@@ -271,7 +271,7 @@ def whatif(program_id: ProgramId, change: WhatIfRequest, service: ServiceDep) ->
     "/demand",
     response_model=DemandAlignment,
     summary="Demand alignment: employer demand in a region / industry against what programs develop",
-    responses=_downloads(*exports.TABLES),
+    responses=downloads(*exports.TABLES),
 )
 def demand(
     service: ServiceDep,
@@ -303,7 +303,7 @@ def demand(
         close_match=close_match,
         local_programs=local_programs,
     )
-    return _respond(request, answer, fmt, TableFormat, ("occupations", "competencies"), offset, limit)
+    return respond(request, answer, fmt, TableFormat, ("occupations", "competencies"), offset, limit)
 
 
 @router.get(
@@ -376,7 +376,7 @@ def match_programs_for_employer(
     "/programs/{program_id:path}/delivery",
     response_model=Delivery,
     summary="Delivery gaps: courses and learning tasks without resources, bases or 双师型 teachers",
-    responses=_downloads(*exports.TABLES),
+    responses=downloads(*exports.TABLES),
 )
 def delivery(
     program_id: ProgramId,
@@ -389,7 +389,7 @@ def delivery(
 ) -> Any:
     """Every course and learning task of the program with its resources, bases and teachers, and what it lacks."""
     answer = service.questions.delivery(program_id, resource_type.value if resource_type else None)
-    return _respond(request, answer, fmt, TableFormat)
+    return respond(request, answer, fmt, TableFormat)
 
 
 @router.post("/learning-path", response_model=LearningPath, summary="Learning path: courses closing a learner's gaps")
