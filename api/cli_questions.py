@@ -1,5 +1,5 @@
 """The question commands of ``chanjiao`` (DESIGN §3, 1–9): coverage, gaps, map, orphans, whatif, demand, match,
-delivery, path.
+delivery, path; and ``program``, a program at a glance.
 
 Each runs one question of ``service.questions`` and prints it as rich tables
 (the same tables, Chinese headers first, that ``api.exports`` puts in a CSV or
@@ -84,6 +84,7 @@ def register(app: typer.Typer) -> None:
         ("demand", demand),
         ("delivery", delivery),
         ("path", learning_path),
+        ("program", program_summary),
     ):
         app.command(name)(command)
     app.add_typer(match_app, name="match", no_args_is_help=True)
@@ -605,6 +606,25 @@ def _show_delivery(service: Chanjiao, d: Any, out: Console) -> None:
         f"training base, {len(d.without_dual_qualified_teacher)} without a dual-qualified teacher",
     )
     out.print(_table(exports.sheets(d)[0]))
+
+
+# -- a program at a glance
+
+
+def program_summary(
+    program: Program, store: StoreOption = None, fmt: TableFormat = None, output: Output = None
+) -> None:
+    """A program at a glance: the occupations it targets (with their levels) and the courses it includes."""
+    run_question(store, fmt, output, TableOut, lambda service: service.questions.summary(program), _show_summary)
+
+
+def _show_summary(_: Chanjiao, s: Any, out: Console) -> None:
+    _heading(
+        out, f"{s.name_zh or s.name_en or ''} ({s.program}): {len(s.targets)} target(s), {len(s.courses)} course(s)"
+    )
+    courses, targets = exports.sheets(s)
+    out.print(_table(targets))
+    out.print(_table(courses))
 
 
 # -- 9 learning path

@@ -38,6 +38,7 @@ from graph.questions import (
     Gaps,
     LearningPath,
     Orphans,
+    ProgramSummary,
     Ranking,
     WhatIf,
 )
@@ -95,6 +96,7 @@ _TITLES: dict[type, tuple[str, str]] = {
     LearningPath: ("学习路径", "learning-path"),
     AssessedCoverage: ("考核覆盖", "assessed-coverage"),
     OutcomeGaps: ("培养结果差距", "outcome-gaps"),
+    ProgramSummary: ("专业概览", "program"),
 }
 
 
@@ -508,6 +510,30 @@ def _(answer: LearningPath) -> list[Sheet]:
             ]
         )
     return [steps, gaps]
+
+
+# -- a program at a glance
+
+
+@sheets.register
+def _(answer: ProgramSummary) -> list[Sheet]:
+    courses = Sheet("课程", ["课程编号", "课程名称", "学期", "必修", "学时", "课程类别", "英文名称"])
+    for c in answer.courses:
+        courses.rows.append(
+            [
+                c.course,
+                c.name_zh,
+                c.semester,
+                _yes(c.required),
+                c.hours,
+                _CATEGORIES.get(c.category or "", c.category),
+                c.name_en,
+            ]
+        )
+    targets = Sheet("目标职业", ["职业编号", "职业名称", "等级", "英文名称"])
+    for t in answer.targets:
+        targets.rows.append([t.occupation, t.name_zh, t.level, t.name_en])
+    return [courses, targets]
 
 
 # -- co-evaluation: assessed coverage and outcome gaps (docs/co-evaluation.md)

@@ -1028,3 +1028,71 @@ class LearningPath(_Out):
             ]
         }
     )
+
+
+# -- a program at a glance
+
+
+class ProgramTarget(_Out):
+    """An occupation the program TARGETS."""
+
+    occupation: str
+    name_zh: str | None
+    name_en: str | None
+    level: int | None = Field(description="the level stated on TARGETS; null: none")
+
+
+class ProgramCourse(_Out):
+    """A course the program INCLUDES."""
+
+    course: str
+    name_zh: str | None
+    name_en: str | None
+    semester: int | None = Field(description="the INCLUDES semester, else the course's own")
+    required: bool = Field(description="false only when INCLUDES says required false")
+    hours: int | None
+    category: str | None
+
+
+class ProgramSummary(_Out):
+    """A program at a glance: its properties, the occupations it TARGETS (the highest level first) and the courses
+    it INCLUDES (by semester, then id)."""
+
+    program: str
+    name_zh: str | None
+    name_en: str | None
+    properties: dict[str, Any] = Field(description="the program's other properties, as stored")
+    targets: list[ProgramTarget]
+    courses: list[ProgramCourse]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "program": "program:IRAM",
+                    "name_zh": "工业机器人应用与维护",
+                    "name_en": "Industrial robot application and maintenance",
+                    "properties": {"code": "0112-4", "duration_years": 5, "source": "demo"},
+                    "targets": [
+                        {
+                            "occupation": "csco:6-31-07-01",
+                            "name_zh": "工业机器人系统运维员",
+                            "name_en": "Industrial robot system maintenance technician",
+                            "level": 3,
+                        }
+                    ],
+                    "courses": [
+                        {
+                            "course": "course:GE-101",
+                            "name_zh": "思想政治",
+                            "name_en": "Ideological and political education",
+                            "semester": 1,
+                            "required": True,
+                            "hours": 144,
+                            "category": "public_foundation",
+                        }
+                    ],
+                }
+            ]
+        }
+    )

@@ -184,6 +184,7 @@ CASES: list[Case] = [
         ("entries",),
     ),
     ("delivery", "GET", f"/programs/{IRAM}/delivery", {}, lambda q: q.delivery(IRAM), ()),
+    ("summary", "GET", f"/programs/{IRAM}/summary", {}, lambda q: q.summary(IRAM), ()),
     (
         "delivery-typed",
         "GET",

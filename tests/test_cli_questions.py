@@ -211,6 +211,17 @@ def test_delivery(demo_file: Path, questions: Questions) -> None:
     assert bad.exit_code == 2 and "loose_leaf_textbook" in bad.output  # the choices come from the ontology
 
 
+def test_program_summary(demo_file: Path, tmp_path: Path) -> None:
+    out = run(demo_file, "program", IRAM)
+    assert "工业机器人应用与维护 (program:IRAM): 3 target(s), 18 course(s)" in out
+    assert "6 " in line_with(out, "course:IR-206 ") and "否" in line_with(out, "course:IR-206 ")  # semester, elective
+    book = tmp_path / "program.xlsx"
+    run(demo_file, "program", IRAM, "-o", str(book))
+    sheets = load_workbook(book)
+    assert sheets.sheetnames == ["课程", "目标职业"] and sheets["课程"].max_row == 1 + 18
+    assert "no Program 'course:IR-301'" in fail(demo_file, "program", "course:IR-301")
+
+
 class TestPath:
     def test_profile_as_csv(self, demo_file: Path, tmp_path: Path, questions: Questions) -> None:
         profile = tmp_path / "profile.csv"
@@ -241,5 +252,5 @@ class TestPath:
 
 def test_every_question_command_is_listed() -> None:
     out = runner.invoke(app, ["--help"]).output
-    for command in ("coverage", "gaps", "map", "orphans", "whatif", "demand", "match", "delivery", "path"):
+    for command in ("coverage", "gaps", "map", "orphans", "whatif", "demand", "match", "delivery", "path", "program"):
         assert f" {command} " in out

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from graph.embedded import EmbeddedStore
+from graph.errors import NotFoundError
 from graph.questions import Questions
 from graph.service import Chanjiao
 from loaders.pipeline import load
@@ -107,6 +108,37 @@ class TestReadmeAnswers:
         assert latest[OPERATOR] == 12 + 20 + 10 + 4  # emp:KS-JINGRUI's 2025 row is replaced by its 2026 one
         assert {o.occupation: o.headcount for o in q.demand(year=2025).occupations} == {OPERATOR: 15}
 
+    def test_program_summary(self, q: Questions) -> None:
+        s = q.summary(IRAM)
+        assert (s.name_zh, s.properties["code"], s.properties["duration_years"]) == (
+            "工业机器人应用与维护",
+            "0112-4",
+            5,
+        )
+        assert [(t.occupation, t.level) for t in s.targets] == [
+            ("csco:6-31-07-01", 3),
+            (OPERATOR, 3),
+            (ELECTRICIAN, 2),
+        ]  # TARGETS.csv, the highest level first
+        by_semester = [(c.semester, c.course.removeprefix("course:")) for c in s.courses]
+        assert by_semester == [
+            (1, "GE-101"), (1, "GE-102"), (1, "GE-103"), (1, "GE-105"), (2, "GE-104"), (2, "GE-106"),
+            (3, "IR-101"), (3, "IR-102"), (3, "IR-103"), (4, "IR-104"), (4, "IR-105"), (5, "IR-301"),
+            (6, "IR-206"), (6, "IR-302"), (6, "IR-303"), (7, "IR-304"), (7, "IR-305"), (8, "IR-306"),
+        ]  # fmt: skip
+        assert [c.course for c in s.courses if not c.required] == ["course:IR-206"]  # INCLUDES.csv: required false
+        ir306 = s.courses[-1]
+        assert (ir306.name_zh, ir306.hours, ir306.category) == (
+            "工业机器人工作站综合项目",
+            240,
+            "integrated",
+        )  # Course.csv
+
+    @pytest.mark.parametrize("program", ["program:NOPE", "course:IR-301"])
+    def test_program_summary_of_what_is_no_program(self, q: Questions, program: str) -> None:
+        with pytest.raises(NotFoundError, match=f"{program}"):
+            q.summary(program)
+
 
 def _calls() -> dict[str, Callable[[Questions], Any]]:
     """Every question, with its options, as the faces would ask it."""
@@ -137,6 +169,7 @@ def _calls() -> dict[str, Callable[[Questions], Any]]:
         "delivery of a type": lambda q: q.delivery(IRAM, "workbook"),
         "learning path": lambda q: q.learning_path(profile, OPERATOR, 3),
         "learning path in a program": lambda q: q.learning_path(profile, OPERATOR, 3, IRAM, close_match=True),
+        "program summary": lambda q: q.summary(IRAM),
     }
 
 

@@ -30,6 +30,7 @@ from api.question_models import (
     LearningPathRequest,
     Level,
     Orphans,
+    ProgramSummary,
     Ranking,
     ResourceType,
     Weight,
@@ -390,6 +391,18 @@ def delivery(
     """Every course and learning task of the program with its resources, bases and teachers, and what it lacks."""
     answer = service.questions.delivery(program_id, resource_type.value if resource_type else None)
     return respond(request, answer, fmt, TableFormat)
+
+
+@router.get(
+    "/programs/{program_id:path}/summary",
+    response_model=ProgramSummary,
+    summary="A program at a glance: its properties, the occupations it targets and the courses it includes",
+    responses=downloads(*exports.TABLES),
+)
+def program_summary(program_id: ProgramId, service: ServiceDep, request: Request, fmt: TableFormatQuery = None) -> Any:
+    """Where a question about a program starts: the occupations to ask about (with their TARGETS levels) and the
+    courses a what-if can leave out."""
+    return respond(request, service.questions.summary(program_id), fmt, TableFormat)
 
 
 @router.post("/learning-path", response_model=LearningPath, summary="Learning path: courses closing a learner's gaps")

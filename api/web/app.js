@@ -264,8 +264,8 @@ const cov = {
   level: null,
   optional: false,
   close: false,
-  targets: [], // [{occupation: node, level}]
-  courses: [], // the program's courses: [{node, semester, required}]
+  targets: [], // GET /programs/{id}/summary: [{occupation, name_zh, name_en, level}]
+  courses: [], // the same: the program's courses [{course, name_zh, name_en, semester, required, hours, category}]
   known: new Map(), // names of courses of other programs the what-if adds (from search hits and candidates)
   coverage: null,
   gaps: null,
@@ -374,28 +374,16 @@ async function renderCoverage(params, _arg, token) {
       return;
     }
     put(result, spinner());
-    let hood;
+    let summary;
     try {
-      hood = await api.get(`/neighbourhood/${api.seg(id)}`, { limit: 500 });
+      summary = await api.get(`/programs/${api.seg(id)}/summary`);
     } catch (error) {
       put(result, errorBox(error));
       return;
     }
     if (token !== rendering || cov.program !== id) return;
-    const nodes = new Map(hood.nodes.map((n) => [n.id, n]));
-    cov.targets = hood.edges
-      .filter((e) => e.type === "TARGETS" && e.source === id && nodes.has(e.target))
-      .map((e) => ({ occupation: nodes.get(e.target), level: e.properties.level ?? null }))
-      // the highest target level first (usually the program's main aim), then by id: a stable order
-      .sort((a, b) => (b.level ?? 0) - (a.level ?? 0) || a.occupation.id.localeCompare(b.occupation.id));
-    cov.courses = hood.edges
-      .filter((e) => e.type === "INCLUDES" && e.source === id && nodes.has(e.target))
-      .map((e) => ({
-        node: nodes.get(e.target),
-        semester: e.properties.semester ?? nodes.get(e.target).properties.semester ?? null,
-        required: e.properties.required !== false,
-      }))
-      .sort((a, b) => (a.semester ?? 99) - (b.semester ?? 99) || a.node.id.localeCompare(b.node.id));
+    cov.targets = summary.targets; // the highest level first (usually the program's main aim), then by id
+    cov.courses = summary.courses; // by semester, then id
     if (!cov.targets.length) {
       put(result, h("div", { class: "card empty" }, h("p", {}, t("cov.noTargets"))));
       return;
@@ -405,26 +393,22 @@ async function renderCoverage(params, _arg, token) {
       cov.targets.map((target) =>
         h(
           "option",
-          { value: target.occupation.id },
-          [
-            nameOf(target.occupation),
-            target.occupation.properties.csco_code || target.occupation.id,
-            target.level ? levelName(target.level) : null,
-          ]
+          { value: target.occupation },
+          [nameOf(target), target.occupation, target.level ? levelName(target.level) : null]
             .filter(Boolean)
             .join(" · "),
         ),
       ),
     );
     occupationSelect.disabled = false;
-    const target = cov.targets.find((x) => x.occupation.id === wantedOccupation) || cov.targets[0];
-    chooseOccupation(target.occupation.id, wantedLevel);
+    const target = cov.targets.find((x) => x.occupation === wantedOccupation) || cov.targets[0];
+    chooseOccupation(target.occupation, wantedLevel);
   };
 
   const chooseOccupation = (id, wantedLevel) => {
     cov.occupation = id;
     occupationSelect.value = id;
-    const target = cov.targets.find((x) => x.occupation.id === id);
+    const target = cov.targets.find((x) => x.occupation === id);
     const levels = enumerations.get("SkillLevelScheme")?.values.map((v) => v.value) || [1, 2, 3, 4, 5];
     put(
       levelSelect,
@@ -578,7 +562,7 @@ function renderSummary() {
   const base = cov.coverage;
   const overall = answer.overall;
   const program = cov.programs.find((p) => p.id === cov.program);
-  const occupation = cov.targets.find((x) => x.occupation.id === cov.occupation)?.occupation;
+  const occupation = cov.targets.find((x) => x.occupation === cov.occupation);
   const whatif = Boolean(cov.result);
   const delta = whatif ? cov.result.delta : null;
   const chartParams = questionParams();
@@ -795,7 +779,7 @@ function legend(statuses = COVERAGE_STATUSES) {
 // -------------------------------------------------- what-if
 
 function courseName(id) {
-  const course = cov.courses.find((c) => c.node.id === id)?.node || cov.known.get(id);
+  const course = cov.courses.find((c) => c.course === id) || cov.known.get(id);
   return nameOf(course, id);
 }
 
@@ -851,7 +835,7 @@ async function runWhatif() {
 }
 
 function renderWhatifPanel(panel) {
-  const inProgram = new Set(cov.courses.map((c) => c.node.id));
+  const inProgram = new Set(cov.courses.map((c) => c.course));
   const semesters = new Map();
   for (const course of cov.courses) {
     const key = course.semester ?? "—";
@@ -866,7 +850,7 @@ function renderWhatifPanel(panel) {
         { class: "semester" },
         h("legend", {}, semester === "—" ? t("wi.noSemester") : t("wi.semester", { n: semester })),
         courses.map((course) => {
-          const id = course.node.id;
+          const id = course.course;
           const box = h("input", {
             type: "checkbox",
             checked: !cov.whatif.remove.has(id),
@@ -878,12 +862,12 @@ function renderWhatifPanel(panel) {
               scheduleWhatif();
             },
           });
-          const hours = course.node.properties.hours;
+          const hours = course.hours;
           return h(
             "label",
             { class: `course${cov.whatif.remove.has(id) ? " off" : ""}${course.required ? "" : " elective"}` },
             box,
-            h("span", { class: "course-name" }, nameOf(course.node)),
+            h("span", { class: "course-name" }, nameOf(course)),
             h(
               "span",
               { class: "course-meta" },

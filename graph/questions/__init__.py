@@ -35,6 +35,7 @@ from graph.questions.orphans import Orphans, orphans
 from graph.questions.outcomes import DEFAULT_THRESHOLD, OutcomeGaps, outcome_gaps
 from graph.questions.path import LearningPath, learning_path
 from graph.questions.research import ResearchUptake, research_uptake
+from graph.questions.summary import ProgramSummary, summary
 from graph.questions.whatif import NewCourse, WhatIf, whatif
 from graph.store import GraphReader, GraphStore
 
@@ -51,6 +52,7 @@ __all__ = [
     "NewCourse",
     "Orphans",
     "OutcomeGaps",
+    "ProgramSummary",
     "Questions",
     "Ranking",
     "ResearchUptake",
@@ -432,6 +434,23 @@ class Questions:
         """
         options = Options(include_optional, close_match)
         return self._read(lambda f: research_uptake(f, program, occupation, level, options, on))
+
+    def summary(self, program: str) -> ProgramSummary:
+        """``program``'s name and properties, the occupations it TARGETS (the highest level first) and the
+        courses it INCLUDES (by semester): where a question about it starts.
+
+        Raises
+        ------
+        NotFoundError
+            ``program`` is not a Program of the graph.
+
+        Examples
+        --------
+        >>> s = demo_questions().summary("program:IRAM")
+        >>> [(t.occupation, t.level) for t in s.targets][:2], len(s.courses), s.courses[-1].course
+        ([('csco:6-31-07-01', 3), ('csco:6-31-07-03', 3)], 18, 'course:IR-306')
+        """
+        return self._read(lambda f: summary(f, program))
 
     def read(self, work: Callable[[GraphReader], T]) -> T:
         """Run ``work`` on the store's primitives in one read (for faces that need raw rows)."""
