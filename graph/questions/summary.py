@@ -3,9 +3,10 @@
 Where a person or a front end starts before asking a question of a program: the
 occupations to choose from (with the level each is targeted at) and the courses a
 what-if can leave out. Targets come the highest level first (usually the program's
-main aim), then by id; courses by semester (a course without one last), then by id.
-A course's semester is the INCLUDES one, else the course's own; a course is
-required unless INCLUDES says ``required`` false.
+main aim), then by id; courses in the curriculum's order (``Facts.curriculum``, as the
+curriculum map's rows: by semester, a course without one first, then by id). A course's
+semester is the INCLUDES one, else the course's own; a course is required unless
+INCLUDES says ``required`` false.
 """
 
 from __future__ import annotations
@@ -59,23 +60,19 @@ def summary(facts: Facts, program: str) -> ProgramSummary:
     """The summary of ``program``."""
     facts.expect([program], "Program")
     targets = facts.reader.targets([program])
-    includes = facts.reader.includes(programs=[program])
-    nodes = facts.nodes([*(t.occupation for t in targets), *(i.course for i in includes)])
+    curriculum = facts.curriculum(program)
+    nodes = facts.nodes([*(t.occupation for t in targets), *(r.course for r in curriculum)])
     listed_targets = sorted(
         (ProgramTarget(t.occupation, *names(nodes.get(t.occupation)), t.level) for t in targets),
         key=lambda t: (-(t.level or 0), t.occupation),
     )
     courses = []
-    for row in includes:
-        props = nodes[row.course].props if row.course in nodes else {}
-        semester = row.semester if row.semester is not None else props.get("semester")
-        required = row.required is not False
-        courses.append(
-            ProgramCourse(
-                row.course, *names(nodes.get(row.course)), semester, required, props.get("hours"), props.get("category")
-            )
-        )
-    courses.sort(key=lambda c: (c.semester is None, c.semester or 0, c.course))
+    for row in curriculum:
+        course = nodes.get(row.course)
+        props = course.props if course is not None else {}
+        semester = Facts.semester(row, course)
+        hours, category = props.get("hours"), props.get("category")
+        courses.append(ProgramCourse(row.course, *names(course), semester, row.required is not False, hours, category))
     node = facts.node(program)
     assert node is not None  # expect() found it
     properties = {k: v for k, v in node.props.items() if k not in _NAMED}
