@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api import cli_questions
+from api import cli_questions, exports
 from api.cli_questions import Output, TableFormat, TableOut
 from graph.questions.outcomes import DEFAULT_THRESHOLD
 from graph.service import Chanjiao
@@ -52,16 +52,17 @@ StoreOption: Any = Annotated[str | None, typer.Option("--store", "-s", help="Neo
 opened: Callable[[str | None], AbstractContextManager[Chanjiao]]
 console: Console
 
-#: How statuses are shown: Chinese first, in colour.
-_STATUS = {
-    "assessed": ("校企共评", "green"),
-    "school_only": ("仅学校评价", "yellow"),
-    "not_assessed": ("未考核", "red"),
-    "missing": ("未培养", "red"),
-    "covered": ("已覆盖", "green"),
-    "under_level": ("等级不足", "yellow"),
-    "short": ("未达标", "yellow"),
-    "below_level": ("等级不足", "red"),
+#: The colour of each status (its Chinese name is ``api.exports``'): judged or met green, short of it yellow, red
+#: where nothing counts.
+_COLOUR = {
+    "assessed": "green",
+    "school_only": "yellow",
+    "not_assessed": "red",
+    "missing": "red",
+    "covered": "green",
+    "under_level": "yellow",
+    "short": "yellow",
+    "below_level": "red",
 }
 
 
@@ -76,8 +77,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _status(value: str) -> str:
-    zh, colour = _STATUS.get(value, (value, "white"))
-    return f"[{colour}]{zh} {value}[/{colour}]"
+    colour = _COLOUR.get(value, "white")
+    return f"[{colour}]{exports.status_zh(value)} {value}[/{colour}]"
 
 
 def _level(value: int | None) -> str:

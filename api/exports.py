@@ -62,8 +62,17 @@ TABLES = ("csv", "xlsx")
 PICTURES = ("png", "svg")
 
 _SCHEMA = load_schema()
-_DIMENSIONS = {v.notation: v.label_zh for v in _SCHEMA.enumeration("CompetencyDimensionScheme").values}
-_CATEGORIES = {v.notation: v.label_zh for v in _SCHEMA.enumeration("CourseCategoryScheme").values}
+
+
+def _labels_zh(scheme: str) -> dict[str, str]:
+    """The Chinese label of each value of one of the ontology's enumerations."""
+    return {v.notation: v.label_zh for v in _SCHEMA.enumeration(scheme).values}
+
+
+_DIMENSIONS = _labels_zh("CompetencyDimensionScheme")
+_CATEGORIES = _labels_zh("CourseCategoryScheme")
+_EVALUATORS = _labels_zh("EvaluatorScheme")
+_ASSESSMENT_KINDS = _labels_zh("AssessmentKindScheme")
 # Statuses and delivery lacks are the engine's words, not the ontology's: their Chinese names live here.
 _STATUS = {
     COVERED: "已覆盖",
@@ -77,8 +86,6 @@ _STATUS = {
     BELOW_LEVEL: "等级不足",
     NO_RESULT: "无评价结果",
 }
-_EVALUATORS = {v.notation: v.label_zh for v in _SCHEMA.enumeration("EvaluatorScheme").values}
-_ASSESSMENT_KINDS = {v.notation: v.label_zh for v in _SCHEMA.enumeration("AssessmentKindScheme").values}
 _LACKS = {RESOURCE: "教学资源", BASE: "实训基地", DUAL: "双师型教师"}
 _REASONS = {"gap": "弥补差距", "prerequisite": "先修课程"}
 _KINDS = {"course": "课程", "learning_task": "学习任务"}
@@ -122,7 +129,12 @@ def _pct(ratio: float | None) -> float | None:
     return None if ratio is None else round(ratio * 100, 1)
 
 
-def _status(status: str | None) -> str | None:
+def status_zh(status: str | None) -> str | None:
+    """The Chinese name of one of the engine's statuses (coverage's, assessed coverage's, outcomes').
+
+    >>> status_zh("school_only")
+    '仅学校评价'
+    """
     return None if status is None else _STATUS.get(status, status)
 
 
@@ -176,7 +188,7 @@ def _(answer: Coverage) -> list[Sheet]:
                 _dimension(c.dimension),
                 c.required_level,
                 c.developed_level,
-                _status(c.status),
+                status_zh(c.status),
                 _yes(c.essential),
                 c.importance,
                 *([c.weight] if weighted else []),
@@ -249,7 +261,7 @@ def _(answer: Gaps) -> list[Sheet]:
                 g.competency,
                 g.name_zh,
                 _dimension(g.dimension),
-                _status(g.status),
+                status_zh(g.status),
                 g.required_level,
                 g.developed_level,
                 g.importance,
@@ -296,7 +308,7 @@ def _(answer: CurriculumMap) -> list[Sheet]:
                 _dimension(c.dimension),
                 _yes(c.required),
                 c.required_level,
-                _status(c.status),
+                status_zh(c.status),
                 c.name_en,
             ]
         )
@@ -338,7 +350,7 @@ def _(answer: WhatIf) -> list[Sheet]:
     )
     for c in answer.changes:
         changes.rows.append(
-            [c.competency, c.name_zh, _status(c.before), _status(c.after), c.before_level, c.after_level, c.name_en]
+            [c.competency, c.name_zh, status_zh(c.before), status_zh(c.after), c.before_level, c.after_level, c.name_en]
         )
     summary = Sheet("汇总", ["指标", "调整前", "调整后", "变化"])
     before, after = answer.before.overall, answer.after.overall
@@ -414,7 +426,7 @@ def _(answer: DemandAlignment) -> list[Sheet]:
                 c.headcount,
                 c.required_level,
                 c.developed_level,
-                _status(c.status),
+                status_zh(c.status),
                 _join(c.programs),
                 _join(c.needed_by),
                 c.name_en,
@@ -502,7 +514,7 @@ def _(answer: LearningPath) -> list[Sheet]:
                 g.competency,
                 g.name_zh,
                 _dimension(g.dimension),
-                _status(g.status),
+                status_zh(g.status),
                 g.required_level,
                 g.held_level,
                 _join(g.closed_by) or "无法弥补",
@@ -585,8 +597,8 @@ def _(answer: AssessedCoverage) -> list[Sheet]:
                 c.competency,
                 c.name_zh,
                 _dimension(c.dimension),
-                _status(c.status),
-                _status(c.development),
+                status_zh(c.status),
+                status_zh(c.development),
                 c.required_level,
                 c.developed_level,
                 _join(_EVALUATORS.get(e, e) for e in c.evaluators),
@@ -648,7 +660,7 @@ def _(answer: OutcomeGaps) -> list[Sheet]:
                 g.competency,
                 g.name_zh,
                 _dimension(g.dimension),
-                _status(g.status),
+                status_zh(g.status),
                 g.required_level,
                 g.share,
                 g.shortfall,
