@@ -937,18 +937,19 @@ async function addCourse(id, named = null) {
 }
 
 let finding = 0; // the latest course search: an older answer arriving late is dropped
+let findTimer = 0; // typing waits for a pause before searching
 
 /** The courses matching ``text`` (the API's search, class Course) outside the program, each with a button
  * adding it to the what-if: a province holds thousands of courses, too many to list. */
 function findCourses(text, list, inProgram) {
   const q = text.trim();
   const mine = ++finding;
-  clearTimeout(findCourses.timer);
+  clearTimeout(findTimer);
   if (!q) {
     put(list);
     return;
   }
-  findCourses.timer = setTimeout(async () => {
+  findTimer = setTimeout(async () => {
     let hits;
     try {
       hits = await api.get("/search", { q, label: "Course", limit: 10 });
