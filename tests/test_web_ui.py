@@ -486,3 +486,22 @@ def test_narrow_screen(page: Any, server: Api, shots: Path) -> None:
     assert width <= 390, f"the page is {width}px wide on a 390px screen"
     expect(page.locator("#whatif")).to_be_visible()
     page.screenshot(path=str(shots / "ui-narrow.png"))
+
+
+def test_every_program_is_offered_beyond_a_page(page: Any, server: Api, tmp_path: Path) -> None:
+    # Last in the file: it adds 520 programs (with no targets) to the demo the other tests read.
+    rows = "".join(f"program:UI-{n:03d},界面测试专业{n}\n" for n in range(520))
+    programs = tmp_path / "Program.csv"
+    programs.write_text("id,name_zh\n" + rows, encoding="utf-8")
+    page.goto(f"{server.base}/ui/#/upload")
+    page.fill("#api-key", SECRET)
+    page.set_input_files("#workbook", str(programs))
+    page.click("#check")
+    page.click("#load-for-real")
+    expect(page.locator('[data-count="nodes_created"]')).to_have_text("520")
+    total = server.get("/entities/Program", limit=1)["count"]
+    assert total > 500  # more than one page of the API's listing
+    page.goto(f"{server.base}/ui/#/coverage")
+    expect(page.locator("#program option")).to_have_count(total + 1)  # and "choose a program"
+    page.select_option("#program", "program:UI-519")  # on the second page, in id order
+    expect(page.locator("#result")).to_contain_text("还没有填写面向的职业")
