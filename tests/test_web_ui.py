@@ -285,6 +285,23 @@ def test_co_evaluation_tabs_are_the_apis(page: Any, server: Api, shots: Path) ->
         expect(cells.nth(4)).to_have_text(str(len(cohort["short"])))
     page.screenshot(path=str(shots / "ui-outcomes.png"))
 
+    page.click("#tab-research")
+    research = server.get(f"/programs/{IRAM}/research-uptake", occupation=OPERATOR, level=3)
+    assert research["projects"]
+    projects = page.locator("#project-table tbody tr")
+    expect(projects).to_have_count(len(research["projects"]))
+    project = research["projects"][0]
+    expect(projects.nth(0)).to_contain_text(project["name_zh"])
+    for course in project["courses"]:
+        expect(projects.nth(0)).to_contain_text(course["name_zh"])
+    offered = [g["competency"] for g in research["gaps"] if g["offers"]]
+    assert offered, research["gaps"]
+    rows = page.locator("#offer-table tbody tr")
+    expect(rows).to_have_count(len(offered))
+    assert [rows.nth(i).get_attribute("data-key") for i in range(rows.count())] == offered
+    expect(page.locator("#panel-research")).to_contain_text(f"可补足本专业 {len(research['coverable'])} 项差距")
+    page.locator("#panel-research").screenshot(path=str(shots / "ui-research.png"))
+
 
 def test_whatif_toggling_a_course_changes_the_figure(page: Any, server: Api, shots: Path) -> None:
     open_coverage(page, server)

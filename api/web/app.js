@@ -1177,7 +1177,7 @@ function renderWhatifStatus() {
 
 // -------------------------------------------------- tabs: gaps, map, requirements
 
-const TABS = ["gaps", "map", "requirements", "assessed", "outcomes"];
+const TABS = ["gaps", "map", "requirements", "assessed", "outcomes", "research"];
 
 function renderTabs(card) {
   const list = h("div", { class: "tablist", role: "tablist", "aria-label": t("tabs.label") });
@@ -1188,6 +1188,7 @@ function renderTabs(card) {
     requirements: t("tabs.requirements", { n: cov.coverage.competencies.length }),
     assessed: t("tabs.assessed"),
     outcomes: t("tabs.outcomes"),
+    research: t("tabs.research"),
   };
   const select = (name, focus) => {
     cov.tab = name;
@@ -1207,6 +1208,7 @@ function renderTabs(card) {
         requirements: renderRequirements,
         assessed: renderAssessed,
         outcomes: renderOutcomes,
+        research: renderResearch,
       };
       renderers[name](panel);
     }
@@ -1768,6 +1770,104 @@ function renderOutcomes(panel) {
             num(c.no_result.length),
           ],
         })),
+      ),
+    ];
+  });
+}
+
+function renderResearch(panel) {
+  const path = `/programs/${api.seg(cov.program)}/research-uptake`;
+  const params = questionParams();
+  answerPanel(panel, path, params, (answer) => {
+    const projectName = (id) =>
+      nameOf(
+        answer.projects.find((p) => p.project === id),
+        id,
+      );
+    const links = (ids) =>
+      ids.length ? h("ul", { class: "plain" }, ids.map((id) => h("li", {}, entityLink(id)))) : "—";
+    const head = h(
+      "div",
+      { class: "panel-head" },
+      h("p", {}, t("re.intro", { n: answer.projects.length, on: answer.on, coverable: answer.coverable.length })),
+    );
+    if (!answer.projects.length) return [head, h("p", { class: "muted" }, t("re.none"))];
+    const projectColumns = [t("re.project"), t("re.period"), t("re.partners"), t("re.yields"), t("re.courses")];
+    const gapColumns = [t("gaps.competency"), t("gaps.status"), t("req.required"), t("re.offers")];
+    return [
+      head,
+      savedNote(),
+      dataTable(
+        "project-table",
+        t("re.caption"),
+        projectColumns,
+        answer.projects.map((p) => ({
+          key: p.project,
+          cells: [
+            [
+              entityLink(p.project, nameOf(p, p.project)),
+              h("span", { class: "meta" }, p.ownership ? enumLabel("OwnershipScheme", p.ownership) : ""),
+            ],
+            [
+              `${p.start_date || "…"} – ${p.end_date || "…"} `,
+              badge(p.running ? "met" : "no_result", t(p.running ? "re.running" : "re.notRunning")),
+            ],
+            links([...p.schools, ...p.employers, ...p.studios]),
+            links([...p.resources, ...p.learning_tasks]),
+            p.courses.length
+              ? h(
+                  "ul",
+                  { class: "plain" },
+                  p.courses.map((c) =>
+                    h(
+                      "li",
+                      {},
+                      entityLink(c.course, nameOf(c, c.course)),
+                      c.in_program ? h("span", { class: "meta" }, ` ${t("re.inProgram")}`) : null,
+                    ),
+                  ),
+                )
+              : "—",
+          ],
+        })),
+      ),
+      h("h3", {}, t("re.gaps")),
+      dataTable(
+        "offer-table",
+        t("re.gapsCaption"),
+        gapColumns,
+        answer.gaps
+          .filter((g) => g.offers.length)
+          .map((g) => ({
+            key: g.competency,
+            cells: [
+              [entityLink(g.competency, nameOf(g)), h("span", { class: "meta" }, g.competency)],
+              badge(g.status),
+              num(g.required_level ?? t("req.any")),
+              h(
+                "ul",
+                { class: "plain" },
+                g.offers.map((o) =>
+                  h(
+                    "li",
+                    { class: o.running ? null : "muted" },
+                    entityLink(o.project, projectName(o.project)),
+                    h(
+                      "span",
+                      { class: "meta inline-meta" },
+                      ` ${[
+                        o.learning_task ? t("re.viaTask", { id: o.learning_task }) : t("re.cultivates"),
+                        o.level ? t("gaps.atLevel", { n: o.level }) : null,
+                        o.running ? null : t("re.notRunning"),
+                      ]
+                        .filter(Boolean)
+                        .join(" · ")}`,
+                    ),
+                  ),
+                ),
+              ),
+            ],
+          })),
       ),
     ];
   });
