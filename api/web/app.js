@@ -1567,13 +1567,16 @@ function renderRequirements(panel) {
 
 // -------------------------------------------------- co-evaluation (docs/co-evaluation.md)
 
-/** Fill ``panel`` with ``draw(answer)`` once the API answers ``path`` (a spinner until then, the error if it fails).
- * The co-evaluation answers are read when their tab is first opened: most visits never open them. */
-async function answerPanel(panel, path, params, draw) {
+/** Fill ``panel`` with ``draw(answer, path, params)`` once the API answers ``question`` (``/programs/{p}/…``) for
+ * the program, occupation and options chosen: a spinner until then, the error if it fails. The co-evaluation
+ * answers are read when their tab is first opened: most visits never open them. */
+async function questionPanel(panel, question, draw) {
+  const path = `/programs/${api.seg(cov.program)}/${question}`;
+  const params = questionParams();
   put(panel, spinner());
   try {
     const answer = await api.get(path, params);
-    put(panel, ...draw(answer));
+    put(panel, ...draw(answer, path, params));
   } catch (error) {
     put(panel, errorBox(error));
   }
@@ -1629,9 +1632,7 @@ function assessmentItem(use, competency) {
 }
 
 function renderAssessed(panel) {
-  const path = `/programs/${api.seg(cov.program)}/assessed-coverage`;
-  const params = questionParams();
-  answerPanel(panel, path, params, (answer) => {
+  questionPanel(panel, "assessed-coverage", (answer, path, params) => {
     const o = answer.overall;
     const columns = [
       t("gaps.competency"),
@@ -1688,9 +1689,7 @@ function renderAssessed(panel) {
 }
 
 function renderOutcomes(panel) {
-  const path = `/programs/${api.seg(cov.program)}/outcome-gaps`;
-  const params = questionParams();
-  answerPanel(panel, path, params, (answer) => {
+  questionPanel(panel, "outcome-gaps", (answer, path, params) => {
     const cohortName = (id) =>
       nameOf(
         answer.cohorts.find((c) => c.cohort === id),
@@ -1776,9 +1775,7 @@ function renderOutcomes(panel) {
 }
 
 function renderResearch(panel) {
-  const path = `/programs/${api.seg(cov.program)}/research-uptake`;
-  const params = questionParams();
-  answerPanel(panel, path, params, (answer) => {
+  questionPanel(panel, "research-uptake", (answer) => {
     const projectName = (id) =>
       nameOf(
         answer.projects.find((p) => p.project === id),
