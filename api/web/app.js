@@ -154,6 +154,36 @@ function badge(status, text) {
   );
 }
 
+/** A table of ``rows`` ({key, cells}: ``key`` is the row's data-key), each cell labelled with its column for
+ * narrow screens (tables become cards); a cell made by ``num`` is a number. */
+function dataTable(id, caption, columns, rows) {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "data", id },
+      h("caption", { class: "sr-only" }, caption),
+      h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))),
+      h(
+        "tbody",
+        {},
+        rows.map(({ key, cells }) =>
+          h(
+            "tr",
+            { "data-key": key },
+            cells.map((cell, i) =>
+              h("td", { "data-label": columns[i], class: cell?.num ? "num" : null }, cell?.num ?? cell),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+const num = (value) => ({ num: value === null || value === undefined ? "—" : String(value) });
+
 /** Download links to the API's ?format= answers (fetched with the key when one is set). */
 function downloads(label, path, params, formats) {
   return h(
@@ -1494,6 +1524,14 @@ function renderRequirements(panel) {
     if (source.level) parts.push(t("gaps.atLevel", { n: source.level }));
     return parts.join(" · ");
   };
+  const columns = [
+    t("gaps.competency"),
+    t("req.dimension"),
+    t("gaps.status"),
+    t("req.required"),
+    t("req.developed"),
+    t("req.developedBy"),
+  ];
   put(
     panel,
     h(
@@ -1502,65 +1540,27 @@ function renderRequirements(panel) {
       h("p", {}, t("req.intro", { n: answer.competencies.length })),
       downloads(t("dl.coverageTable"), `/programs/${api.seg(cov.program)}/coverage`, params, ["xlsx", "csv"]),
     ),
-    h(
-      "div",
-      { class: "table-wrap" },
-      h(
-        "table",
-        { class: "data req" },
-        h("caption", { class: "sr-only" }, t("req.caption")),
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            [
-              t("gaps.competency"),
-              t("req.dimension"),
-              t("gaps.status"),
-              t("req.required"),
-              t("req.developed"),
-              t("req.developedBy"),
-            ].map((text) => h("th", { scope: "col" }, text)),
-          ),
-        ),
-        h(
-          "tbody",
-          {},
-          answer.competencies.map((c) =>
-            h(
-              "tr",
-              {},
-              h(
-                "td",
-                { "data-label": t("gaps.competency") },
-                entityLink(c.competency, nameOf(c)),
-                h("span", { class: "meta" }, c.competency),
-              ),
-              h("td", { "data-label": t("req.dimension") }, dimLabel(c.dimension)),
-              h("td", { "data-label": t("gaps.status") }, badge(c.status)),
-              h("td", { "data-label": t("req.required"), class: "num" }, c.required_level ?? t("req.any")),
-              h(
-                "td",
-                { "data-label": t("req.developed"), class: "num" },
-                c.developed_level ?? (c.status === "missing" ? "—" : t("req.any")),
-              ),
-              h(
-                "td",
-                { "data-label": t("req.developedBy") },
-                c.developed_by.length
-                  ? h(
-                      "ul",
-                      { class: "plain" },
-                      c.developed_by.map((s) => h("li", {}, via(s))),
-                    )
-                  : h("span", { class: "muted" }, "—"),
-              ),
-            ),
-          ),
-        ),
-      ),
+    dataTable(
+      null,
+      t("req.caption"),
+      columns,
+      answer.competencies.map((c) => ({
+        key: c.competency,
+        cells: [
+          [entityLink(c.competency, nameOf(c)), h("span", { class: "meta" }, c.competency)],
+          dimLabel(c.dimension),
+          badge(c.status),
+          num(c.required_level ?? t("req.any")),
+          num(c.developed_level ?? (c.status === "missing" ? "—" : t("req.any"))),
+          c.developed_by.length
+            ? h(
+                "ul",
+                { class: "plain" },
+                c.developed_by.map((source) => h("li", {}, via(source))),
+              )
+            : h("span", { class: "muted" }, "—"),
+        ],
+      })),
     ),
   );
 }
@@ -1584,35 +1584,6 @@ async function questionPanel(panel, question, draw) {
 
 /** The note a co-evaluation panel shows while a what-if change is on: it answers for the program as saved. */
 const savedNote = () => (changed() ? h("p", { class: "note" }, t("co.saved")) : null);
-
-/** A table of ``rows`` ({key, cells}: ``key`` is the row's data-key); a cell made by ``num`` is right-aligned. */
-function dataTable(id, caption, columns, rows) {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      { class: "data", id },
-      h("caption", { class: "sr-only" }, caption),
-      h("thead", {}, h("tr", {}, columns.map((text) => h("th", { scope: "col" }, text)))),
-      h(
-        "tbody",
-        {},
-        rows.map(({ key, cells }) =>
-          h(
-            "tr",
-            { "data-key": key },
-            cells.map((cell, i) =>
-              h("td", { "data-label": columns[i], class: cell?.num ? "num" : null }, cell?.num ?? cell),
-            ),
-          ),
-        ),
-      ),
-    ),
-  );
-}
-
-const num = (value) => ({ num: value === null || value === undefined ? "—" : String(value) });
 
 function assessmentItem(use, competency) {
   const parts = [
