@@ -184,6 +184,9 @@ function dataTable(id, caption, columns, rows) {
 
 const num = (value) => ({ num: value === null || value === undefined ? "—" : String(value) });
 
+/** A competency's cell: its name, linked to its page, over its id. */
+const competencyCell = (c) => [entityLink(c.competency, nameOf(c)), h("span", { class: "meta" }, c.competency)];
+
 /** Download links to the API's ?format= answers (fetched with the key when one is set). */
 function downloads(label, path, params, formats) {
   return h(
@@ -1547,7 +1550,7 @@ function renderRequirements(panel) {
       answer.competencies.map((c) => ({
         key: c.competency,
         cells: [
-          [entityLink(c.competency, nameOf(c)), h("span", { class: "meta" }, c.competency)],
+          competencyCell(c),
           dimLabel(c.dimension),
           badge(c.status),
           num(c.required_level ?? t("req.any")),
@@ -1640,7 +1643,7 @@ function renderAssessed(panel) {
         answer.competencies.map((c) => ({
           key: c.competency,
           cells: [
-            [entityLink(c.competency, nameOf(c)), h("span", { class: "meta" }, c.competency)],
+            competencyCell(c),
             dimLabel(c.dimension),
             badge(c.status),
             badge(c.development),
@@ -1712,7 +1715,7 @@ function renderOutcomes(panel) {
               cells: [
                 num(g.rank),
                 entityLink(g.cohort, cohortName(g.cohort)),
-                [entityLink(g.competency, nameOf(g)), h("span", { class: "meta" }, g.competency)],
+                competencyCell(g),
                 badge(g.status),
                 num(g.required_level ?? t("req.any")),
                 num(g.share === null ? null : `${g.share}%`),
@@ -1809,7 +1812,7 @@ function renderResearch(panel) {
           .map((g) => ({
             key: g.competency,
             cells: [
-              [entityLink(g.competency, nameOf(g)), h("span", { class: "meta" }, g.competency)],
+              competencyCell(g),
               badge(g.status),
               num(g.required_level ?? t("req.any")),
               h(
