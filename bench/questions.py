@@ -44,9 +44,19 @@ def calls(probes: Probes) -> dict[str, list[Call]]:
 
 
 def measure(
-    store: GraphStore, probes: Probes, budget_s: float, max_samples: int, only: set[str] | None = None
+    store: GraphStore,
+    probes: Probes,
+    budget_s: float,
+    max_samples: int,
+    only: set[str] | None = None,
+    bare: GraphStore | None = None,
 ) -> dict[str, Any]:
-    """Latency of each question and of its replayed primitives; ``budget_s`` seconds per question at most."""
+    """Latency of each question and of its replayed primitives; ``budget_s`` seconds per question at most.
+
+    ``bare``: the store the primitives are replayed on (default ``store``): on Neo4j one of the same database
+    that keeps nothing between reads (``graph.neo4j_kept``), so that they are the primitives' own Cypher.
+    """
+    bare = bare or store
     engine = Questions(store)
     recording_store = RecordingStore(store)
     recorder = Questions(recording_store)  # type: ignore[arg-type]
@@ -59,7 +69,7 @@ def measure(
             call(recorder)
             recordings.append(recording_store.recording)
         for recording in recordings:
-            replay(store, recording)
+            replay(bare, recording)
         question: list[float] = []
         primitives: list[float] = []
         load_before = loadavg()
@@ -69,7 +79,7 @@ def measure(
                 start = time.perf_counter()
                 call(engine)
                 middle = time.perf_counter()
-                replay(store, recording)
+                replay(bare, recording)
                 question.append(middle - start)
                 primitives.append(time.perf_counter() - middle)
                 if len(question) >= max_samples:

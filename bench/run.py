@@ -54,6 +54,16 @@ def neo4j_reachable(uri: str) -> bool:
         driver.close()
 
 
+def keeping_nothing(store: GraphStore) -> GraphStore:
+    """``store`` itself, or on Neo4j a store of the same database that keeps nothing between reads: every
+    question reads its rows as it does the first time it is asked after a write (``graph.neo4j_kept``)."""
+    from graph.neo4j_store import Neo4jStore
+
+    if not isinstance(store, Neo4jStore):
+        return store
+    return Neo4jStore(store.driver, store.schema, timeout=store.timeout, keep_rows=0)
+
+
 def open_neo4j(uri: str, schema: Schema) -> GraphStore:
     import os
 
@@ -198,9 +208,16 @@ def run_store(
         gc.collect()
         if "questions" in settings.steps:
             say(f"{kind} ×{workload.scale:g}: questions")
+            unkept = keeping_nothing(store)
             result["questions"] = questions.measure(
-                store, workload.probes, settings.question_budget, settings.question_samples, settings.only
+                store, workload.probes, settings.question_budget, settings.question_samples, settings.only, unkept
             )
+            if unkept is not store:
+                say(f"{kind} ×{workload.scale:g}: coverage and gaps with nothing kept")
+                first = {"coverage", "gaps"} & (settings.only or {"coverage", "gaps"})
+                result["questions_first"] = questions.measure(
+                    unkept, workload.probes, settings.question_budget, settings.question_samples, first
+                )
         if "population" in settings.steps:
             result["population"] = questions.population(store)
         if "api" in settings.steps:
@@ -238,7 +255,7 @@ def run_store(
 _STEP_KEYS = {
     "loads": ("loads", "esco_pairs", "reload"),
     "import": ("admin_import",),
-    "questions": ("questions",),
+    "questions": ("questions", "questions_first"),
     "population": ("population",),
     "api": ("api",),
     "memory": ("memory",),
@@ -272,11 +289,12 @@ def _with_skipped(
             if key in before:
                 measured[key] = before[key]
                 kept[key] = when(key)
-    if "questions" in steps and only is not None and "questions" in before:
-        asked = measured.get("questions", {})
-        # In the earlier run's order, the questions asked again replaced.
-        measured["questions"] = {name: asked.get(name, entry) for name, entry in before["questions"].items()} | asked
-        kept |= {f"questions.{name}": when(f"questions.{name}") for name in before["questions"] if name not in only}
+    for key in _STEP_KEYS["questions"]:
+        if "questions" in steps and only is not None and key in before:
+            asked = measured.get(key, {})
+            # In the earlier run's order, the questions asked again replaced.
+            measured[key] = {name: asked.get(name, entry) for name, entry in before[key].items()} | asked
+            kept |= {f"{key}.{name}": when(f"{key}.{name}") for name in before[key] if name not in only}
     if kept:
         measured["kept"] = kept
     return measured

@@ -175,36 +175,89 @@ def to_developers(found: Iterable[list[Any]]) -> dict[str, Developers]:
 
 
 class Prefetched:
-    """Rows of primitives read ahead, per primitive and id: ``get`` gives them when every id asked is there."""
+    """Rows of primitives read ahead, per primitive and id: ``get`` gives them when every id asked is there.
 
-    def __init__(self) -> None:
+    Over a ``base`` (the rows earlier questions kept, ``graph.neo4j_kept``), an id not read here is looked
+    up there, and ``leaned`` says whether an answer came from it. What is read here stays here: ``merge``
+    adds it to the base once the question's answer is known to hold.
+
+    >>> kept = Prefetched()
+    >>> kept.put("tasks", ["occ:A"], ["row A"], key=lambda r: "occ:A")
+    >>> ahead = Prefetched(base=kept)
+    >>> ahead.put("tasks", ["occ:B"], [], key=str)
+    >>> ahead.get("tasks", ["occ:B"]), ahead.leaned
+    ([], False)
+    >>> ahead.get("tasks", ["occ:A", "occ:B"]), ahead.get("tasks", ["occ:C"]), ahead.leaned
+    (['row A'], None, True)
+    >>> kept.merge(ahead)
+    >>> kept.get("tasks", ["occ:B"]), kept.size
+    ([], 3)
+    """
+
+    def __init__(self, base: Prefetched | None = None) -> None:
         self._rows: dict[str, dict[str, list[Any]]] = {}
         self._developers: dict[tuple[Any, ...], dict[str, Developers]] = {}
+        self._done: set[tuple[Any, ...]] = set()
+        self._base = base
+        #: Whether an answer came from the base.
+        self.leaned = False
+        #: Ids and rows kept here (a measure of memory).
+        self.size = 0
 
     def developers(self, key: tuple[Any, ...]) -> dict[str, Developers] | None:
         """The answer of the ``developers`` call with this key (its arguments), if it was read ahead."""
-        return self._developers.get(key)
+        found = self._developers.get(key)
+        if found is None and self._base is not None:
+            found = self._base._developers.get(key)
+            self.leaned = self.leaned or found is not None
+        return found
+
+    def mark(self, statement: tuple[Any, ...]) -> None:
+        """Note that the read-ahead ``statement`` (its query and parameters) has been read into these rows."""
+        self._done.add(statement)
+
+    def done(self, statement: tuple[Any, ...]) -> bool:
+        """Whether the read-ahead ``statement`` has been read, here or in the base."""
+        if statement in self._done:
+            return True
+        found = self._base is not None and statement in self._base._done
+        self.leaned = self.leaned or found
+        return found
 
     def put(self, primitive: str, ids: Iterable[str], rows: Iterable[Any], key: Callable[[Any], str]) -> None:
         """Keep ``rows`` of ``primitive`` as the whole answer for each of ``ids`` (ids without rows: none)."""
         table = self._rows.setdefault(primitive, {})
         for i in ids:
             table[i] = []
+            self.size += 1
         for row in rows:
             table[key(row)].append(row)
+            self.size += 1
 
     def get(self, primitive: str, ids: Iterable[str]) -> list[Any] | None:
         """The rows of ``primitive`` for ``ids``, or None when one of them was not read ahead."""
-        table = self._rows.get(primitive)
-        if table is None:
-            return None
+        table = self._rows.get(primitive, {})
+        base = self._base._rows.get(primitive, {}) if self._base is not None else {}
         out: list[Any] = []
+        leaned = False
         for i in dict.fromkeys(ids):
             found = table.get(i)
             if found is None:
-                return None
+                found = base.get(i)
+                if found is None:
+                    return None
+                leaned = True
             out.extend(found)
+        self.leaned = self.leaned or leaned
         return out
+
+    def merge(self, other: Prefetched) -> None:
+        """Add what ``other`` read itself (not its base) to these rows."""
+        for primitive, table in other._rows.items():
+            self._rows.setdefault(primitive, {}).update(table)
+        self._developers.update(other._developers)
+        self._done |= other._done
+        self.size += other.size
 
     def fill(
         self,

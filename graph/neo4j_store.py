@@ -45,7 +45,8 @@ from graph.audit import (
     fingerprint,
     load_changes,
 )
-from graph.errors import ConflictError, StoreUnavailableError
+from graph.errors import ChanjiaoError, ConflictError, StoreUnavailableError
+from graph.neo4j_kept import KEEP_ROWS, Generation, Keeper
 from graph.neo4j_prefetch import Prefetched, candidates_query, matches_of, prefetch_query, to_developers
 from graph.questions.matches import CLOSE, EXACT
 from graph.records import Batch, Edge, Node, WriteSummary
@@ -100,6 +101,7 @@ class Neo4jStore(GraphStore):
         batch_size: int = 1000,
         timeout: float = 30.0,
         write_timeout: float | None = None,
+        keep_rows: int = KEEP_ROWS,
     ) -> None:
         self.driver = driver
         self.schema = schema
@@ -110,6 +112,7 @@ class Neo4jStore(GraphStore):
         self._questions = cypher.question_queries(schema)
         self._search = cypher.search(schema)
         self._schema_checked = False  # see _ensure_schema
+        self._keeper = Keeper(keep_rows)  # earlier questions' rows, while the database is unchanged
         # What the process holds by now (its modules, the schema, the driver) lives as long as the store. Frozen,
         # it is no longer walked by each collection of the oldest generation: 60 k objects, 11–26 ms, once every
         # 30 or so gaps questions (bench/analysis.md, round 9). The embedded store freezes it with its graph.
@@ -125,14 +128,18 @@ class Neo4jStore(GraphStore):
         (503 in the API): the server is down, the query ran out of time, or the
         outcome of a commit is unknown.
         """
+        return self._marked(access, work)[0]
+
+    def _marked(self, access: str, work: Callable[[ManagedTransaction], T]) -> tuple[T, frozenset[str]]:
+        """``_run``, with the bookmark the transaction ended with (``graph.neo4j_kept``)."""
         timeout = self.timeout if access == "read" else self.write_timeout
         # None: the server's own limit (db.transaction.timeout, none by default) applies.
         timed = unit_of_work(timeout=timeout)(work)
         try:
             with self.driver.session(database=self.database) as session:
-                if access == "read":
-                    return session.execute_read(timed)
-                return session.execute_write(timed)
+                execute = session.execute_read if access == "read" else session.execute_write
+                done = execute(timed)
+                return done, session.last_bookmarks().raw_values
         except IncompleteCommit as exc:
             raise StoreUnavailableError(
                 "the connection to Neo4j broke while committing, so whether the write took effect is unknown: "
@@ -317,7 +324,39 @@ class Neo4jStore(GraphStore):
     # -- reads
 
     def read(self, work: Callable[[GraphReader], T]) -> T:
-        return self._run("read", lambda tx: work(_Reader(tx, self._questions)))
+        """Answer ``work`` in one read transaction, through the rows earlier questions kept
+        (``graph.neo4j_kept``). When the database changed since they were read, an answer that used them is
+        asked again, through the rows of the state it found (read by then: none); failing that, or when it
+        failed, reading everything."""
+        for _ in range(2):
+            generation = self._keeper.current()
+            try:
+                answer, ahead, bookmark = self._through(generation, work)
+            except _Leaned:
+                break
+            if self._keeper.settle(generation, ahead, bookmark):
+                return answer
+        return self._run("read", lambda tx: work(_Reader(tx, self._questions, Prefetched())))
+
+    def _through(self, generation: Generation, work: Callable[[GraphReader], T]) -> tuple[T, Prefetched, Any]:
+        """``work``'s answer read through ``generation``, what it read, and its transaction's bookmark;
+        ``_Leaned`` when it failed with an error that the generation's rows may have caused."""
+        ahead = generation.view()
+
+        def kept(tx: ManagedTransaction) -> T:
+            nonlocal ahead
+            ahead = generation.view()  # a retried transaction starts again
+            return work(_Reader(tx, self._questions, ahead))
+
+        try:
+            answer, bookmark = self._marked("read", kept)
+        except StoreUnavailableError:
+            raise
+        except ChanjiaoError as exc:
+            if ahead.leaned:
+                raise _Leaned from exc
+            raise
+        return answer, ahead, bookmark
 
     def labels_of(self, ids: Iterable[str]) -> dict[str, str]:
         ids = list(dict.fromkeys(ids))
@@ -529,6 +568,10 @@ class _Audit(AuditTx):
         ]
 
 
+class _Leaned(Exception):
+    """A question failed after reading rows another question kept: the failure may be theirs."""
+
+
 def _developers_params(wanted: list[Wanted], outside: list[str], limit: int) -> dict[str, Any]:
     """The parameters of the ``developers`` query."""
     rows = [{"competency": w.competency, "counting": list(w.counting), "level": w.level} for w in wanted]
@@ -543,10 +586,10 @@ def _developers_key(wanted: list[Wanted], outside: list[str], limit: int) -> tup
 class _Reader(GraphReader):
     """The question primitives as Cypher, each one query inside the caller's read transaction."""
 
-    def __init__(self, tx: ManagedTransaction, queries: cypher.QuestionQueries) -> None:
+    def __init__(self, tx: ManagedTransaction, queries: cypher.QuestionQueries, ahead: Prefetched) -> None:
         self._tx = tx
         self._q = queries
-        self._ahead = Prefetched()
+        self._ahead = ahead
 
     def _values(self, query: str, **params: Any) -> list[list[Any]]:
         return self._tx.run(query, params).values()
@@ -564,19 +607,28 @@ class _Reader(GraphReader):
     def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False, close: bool = False) -> None:
         """Read a program × occupation question's first primitives in one statement (``graph.neo4j_prefetch``)."""
         kinds = [EXACT, CLOSE] if close else [EXACT]
+        statement = ("prefetch", tuple(programs), tuple(occupations), demand, close)
+        if self._ahead.done(statement):
+            return
         params = {"programs": programs, "occupations": occupations, "kinds": kinds}
         if demand:
             params |= {"employers": None, "region": None, "industry": None}
         record = _fields(self._tx.run(prefetch_query(self._q, demand), params).single(strict=True))
         self._ahead.fill(programs, occupations, kinds, record, _node)
+        self._ahead.mark(statement)
 
     def prefetch_candidates(self, wanted: list[Wanted], outside: list[str], limit: int, with_nodes: list[str]) -> None:
         """Read a question's candidates and what it shows of them in one statement (``graph.neo4j_prefetch``)."""
         if not wanted:
             return
+        key = _developers_key(wanted, outside, limit)
+        statement = ("candidates", key, tuple(with_nodes))
+        if self._ahead.done(statement):
+            return
         params = {**_developers_params(wanted, outside, limit), "nodes": with_nodes}
         record = _fields(self._tx.run(candidates_query(self._q), params).single(strict=True))
-        self._ahead.fill_candidates(_developers_key(wanted, outside, limit), record, _node)
+        self._ahead.fill_candidates(key, record, _node)
+        self._ahead.mark(statement)
 
     def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         ids = list(ids)

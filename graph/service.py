@@ -36,6 +36,7 @@ def open_store(settings: Settings, schema: Schema | None = None) -> GraphStore:
             settings.batch_size,
             settings.query_timeout,
             settings.write_timeout,
+            settings.neo4j_keep_rows,
         )
     if "://" in settings.store:  # a URI of another kind (http://, a misspelt scheme) is no file path either
         schemes = ", ".join(NEO4J_SCHEMES)

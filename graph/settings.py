@@ -7,6 +7,8 @@ from functools import lru_cache
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.neo4j_kept import KEEP_ROWS
+
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 #: The embedded store's file unless told otherwise (also what ``store="embedded"`` names).
 EMBEDDED_FILE = "data/chanjiao.db"
@@ -34,6 +36,12 @@ class Settings(BaseSettings):
     neo4j_user: str = Field("neo4j", description="Neo4j user name")
     neo4j_password: SecretStr | None = Field(None, description="Neo4j password (none: auth disabled)")
     neo4j_database: str = Field("neo4j", description="Neo4j database name")
+    neo4j_keep_rows: int = Field(
+        KEEP_ROWS,
+        ge=0,
+        description="ids and rows of earlier questions' reads a Neo4j store keeps while the database is unchanged "
+        "(0: none)",
+    )
     batch_size: int = Field(1000, ge=1, le=100_000, description="rows per UNWIND batch")
     query_timeout: float = Field(30.0, gt=0, description="seconds a Neo4j read transaction may run")
     write_timeout: float | None = Field(

@@ -8,14 +8,16 @@ answers, in CI (``CI=true``) it fails.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph.embedded import EmbeddedStore
+from graph.questions import Questions
 from graph.service import Chanjiao
-from graph.store import GraphStore
+from graph.store import GraphReader, GraphStore
 from loaders.pipeline import load
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
@@ -64,15 +66,19 @@ def neo4j_schema_applied(neo4j_driver, schema: Schema) -> bool:
     return True
 
 
-def make_store(kind: str, request: pytest.FixtureRequest, path: Path, schema: Schema) -> GraphStore:
-    """A fresh, empty store of ``kind``."""
+def make_store(
+    kind: str, request: pytest.FixtureRequest, path: Path, schema: Schema, keep_rows: int | None = None
+) -> GraphStore:
+    """A fresh, empty store of ``kind``; ``keep_rows``: what a Neo4j store keeps of earlier questions' reads
+    (None: its default, ``graph.neo4j_kept``)."""
     if kind == "embedded":
         return EmbeddedStore(path / "chanjiao.db", schema)
     from graph.neo4j_store import Neo4jStore
 
     driver = request.getfixturevalue("neo4j_driver")
     request.getfixturevalue("neo4j_schema_applied")
-    store = Neo4jStore(driver, schema, batch_size=500)
+    options = {} if keep_rows is None else {"keep_rows": keep_rows}
+    store = Neo4jStore(driver, schema, batch_size=500, **options)
     store.clear()
     return store
 
@@ -103,3 +109,33 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         unavailable(f"the shared datasets are not at {SHARED_DATA}")
     return SHARED_DATA
+
+
+def statements_of(service: Chanjiao, ask: Callable[[Questions], Any]) -> int:
+    """The statements a Neo4j store runs for one question (``ask``, over the service's store)."""
+    store = service.store
+    count = 0
+    original = store.read
+
+    def read(work: Callable[[GraphReader], Any]) -> Any:
+        def counting(r: GraphReader) -> Any:
+            nonlocal count
+            tx = r._tx  # type: ignore[attr-defined]
+
+            class Counting:
+                def run(self, *args: Any, **kwargs: Any) -> Any:
+                    nonlocal count
+                    count += 1
+                    return tx.run(*args, **kwargs)
+
+            r._tx = Counting()  # type: ignore[attr-defined]
+            return work(r)
+
+        return original(counting)
+
+    store.read = read  # type: ignore[method-assign]
+    try:
+        ask(Questions(store))
+    finally:
+        del store.read
+    return count

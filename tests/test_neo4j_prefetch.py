@@ -3,12 +3,12 @@
 The shared suite already asks every question of both stores for the same answers; here the primitives
 themselves are compared, on the demo, for every program × occupation pair, with the database unreachable
 after the prefetch (so a row that did not come from it would fail the test), and the round trips of the
-two main questions are counted.
+two main questions are counted. The stores here keep nothing between questions, so that each reads its rows
+(what a store keeps, and when it forgets it, is tested in ``test_neo4j_kept``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,7 +21,7 @@ from loaders.pipeline import load
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
 from ontology.schema import Schema
-from tests.conftest import make_store
+from tests.conftest import make_store, statements_of
 
 PROGRAMS = ["program:IRAM", "program:EAEM", "program:NOPE"]
 OCCUPATIONS = ["csco:6-31-07-03", "csco:6-31-07-01", "csco:6-31-01-03", "csco:NOPE"]
@@ -30,7 +30,7 @@ KINDS = [("EXACT_MATCH",), ("CLOSE_MATCH",), ("EXACT_MATCH", "CLOSE_MATCH")]
 
 @pytest.fixture(scope="module")
 def neo4j_demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, schema: Schema) -> Chanjiao:
-    service = Chanjiao(make_store("neo4j", request, tmp_path_factory.mktemp("prefetch"), schema))
+    service = Chanjiao(make_store("neo4j", request, tmp_path_factory.mktemp("prefetch"), schema, keep_rows=0))
     load(service, read_workbook(DEMO_PATH, service.schema), source="demo")
     return service
 
@@ -150,42 +150,12 @@ def test_prefetched_candidates_are_the_primitives_rows(neo4j_demo: Chanjiao, pro
     assert one_by_one["includes"] and one_by_one["supports"]
 
 
-def _counted(service: Chanjiao, ask: Callable[[Questions], Any]) -> int:
-    """The statements the store runs for one question."""
-    store = service.store
-    count = 0
-    original = store.read
-
-    def read(work: Callable[[GraphReader], Any]) -> Any:
-        def counting(r: GraphReader) -> Any:
-            nonlocal count
-            tx = r._tx  # type: ignore[attr-defined]
-
-            class Counting:
-                def run(self, *args: Any, **kwargs: Any) -> Any:
-                    nonlocal count
-                    count += 1
-                    return tx.run(*args, **kwargs)
-
-            r._tx = Counting()  # type: ignore[attr-defined]
-            return work(r)
-
-        return original(counting)
-
-    store.read = read  # type: ignore[method-assign]
-    try:
-        ask(Questions(store))
-    finally:
-        del store.read
-    return count
-
-
 def test_round_trips_of_coverage_and_gaps(neo4j_demo: Chanjiao) -> None:
     # Coverage reads nothing beyond its prefetch; gaps adds one statement for its candidates (the developers
     # of its gaps) and what it shows of them. They were 9 and 15 statements one primitive at a time.
     iram, operator = "program:IRAM", "csco:6-31-07-03"
-    assert _counted(neo4j_demo, lambda q: q.coverage(iram, operator)) == 1
-    assert _counted(neo4j_demo, lambda q: q.gaps(iram, operator, 3)) == 2
+    assert statements_of(neo4j_demo, lambda q: q.coverage(iram, operator)) == 1
+    assert statements_of(neo4j_demo, lambda q: q.gaps(iram, operator, 3)) == 2
 
 
 def test_an_alignment_through_a_hub_is_read_ahead(
@@ -194,7 +164,7 @@ def test_an_alignment_through_a_hub_is_read_ahead(
     # Frameworks are aligned hub and spoke (each to ESCO): A, required, matches the hub H, and B, developed,
     # matches H too. The class {A, H, B} is closed in three steps (H; B; then nothing new): all in the prefetch.
     # It took a second statement when the prefetch read two steps (15 of the bench's 20 ×16 questions did).
-    service = Chanjiao(make_store("neo4j", request, tmp_path_factory.mktemp("hub"), schema))
+    service = Chanjiao(make_store("neo4j", request, tmp_path_factory.mktemp("hub"), schema, keep_rows=0))
     competencies = [
         NodeRecord("Competency", f"comp:{n}", {"name_en": n, "dimension": "professional", "kind": "skill"})
         for n in "AHB"
@@ -214,6 +184,6 @@ def test_an_alignment_through_a_hub_is_read_ahead(
         EdgeRecord("DEVELOPS", "course:C", "comp:B", {"level": 3}),
     ]
     service.upsert(nodes, edges, source="hub")
-    assert _counted(service, lambda q: q.coverage("prog:P", "occ:O")) == 1
+    assert statements_of(service, lambda q: q.coverage("prog:P", "occ:O")) == 1
     answer = Questions(service.store).coverage("prog:P", "occ:O")
     assert [(c.competency, c.status, c.developed_level) for c in answer.competencies] == [("comp:A", "covered", 3)]
