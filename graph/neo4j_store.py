@@ -326,8 +326,8 @@ class Neo4jStore(GraphStore):
     def read(self, work: Callable[[GraphReader], T]) -> T:
         """Answer ``work`` in one read transaction, through the rows earlier questions kept
         (``graph.neo4j_kept``). When the database changed since they were read, an answer that used them is
-        asked again, through the rows of the state it found (read by then: none); failing that, or when it
-        failed, reading everything."""
+        asked again through the rows of the state the first try found (none yet, unless another question kept
+        some meanwhile); when that fails too, or the answer was an error, without any kept rows."""
         for _ in range(2):
             generation = self._keeper.current()
             try:
@@ -338,7 +338,9 @@ class Neo4jStore(GraphStore):
                 return answer
         return self._run("read", lambda tx: work(_Reader(tx, self._questions, Prefetched())))
 
-    def _through(self, generation: Generation, work: Callable[[GraphReader], T]) -> tuple[T, Prefetched, Any]:
+    def _through(
+        self, generation: Generation, work: Callable[[GraphReader], T]
+    ) -> tuple[T, Prefetched, frozenset[str]]:
         """``work``'s answer read through ``generation``, what it read, and its transaction's bookmark;
         ``_Leaned`` when it failed with an error that the generation's rows may have caused."""
         ahead = generation.view()
