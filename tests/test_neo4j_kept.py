@@ -70,6 +70,17 @@ def test_a_question_asked_again_runs_no_statement_and_answers_the_same(kept: Cha
     assert first.gaps and kept_size(kept) > 0
 
 
+def test_rows_read_by_id_outside_a_prefetch_are_kept_too(kept: Chanjiao, truth: Questions) -> None:
+    # The rankings read every occupation's requirements by id (no prefetch covers them): kept, the third ask
+    # reads only what is not read by id.
+    def ask(q: Questions) -> Any:
+        return q.match_occupations(PROGRAM, 3)
+
+    counts = [statements_of(kept, ask) for _ in range(3)]
+    assert counts[0] == counts[1] > counts[2]
+    assert ask(kept.questions) == ask(truth)
+
+
 def test_a_write_by_another_client_is_in_the_next_answer(kept: Chanjiao, truth: Questions) -> None:
     before = kept.questions.coverage(PROGRAM, OCCUPATION)
     kept.questions.coverage(PROGRAM, OCCUPATION)  # the second ask is answered from what was kept
