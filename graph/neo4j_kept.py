@@ -13,10 +13,11 @@ Neo4j 5.26: a write committed while a read runs changes the read's bookmark). Eq
 that nothing was committed in between: a ``Generation`` holds rows read only by transactions that began
 after its bookmark was seen and ended with that same bookmark, so all of them were read from one state.
 
-A question reads through a ``Prefetched`` over the current generation's rows. When its own transaction ends
+A question reads through a ``Prefetched`` over the current generation's rows: what it prefetched and what its
+primitives read by id (``graph.neo4j_store._Reader``). When its own transaction ends
 with the generation's bookmark, its answer holds and what it read joins the generation. When the bookmark
-differs, the database changed: the generation is dropped, and an answer that used its rows is asked again,
-reading everything (``Neo4jStore.read``). An answer read wholly from the database holds either way.
+differs, the database changed: the generation is dropped, and an answer that used its rows is asked again
+(``Neo4jStore.read``). An answer read wholly from the database holds either way.
 
 >>> keeper = Keeper(limit=100)
 >>> first = keeper.current()
