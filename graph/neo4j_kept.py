@@ -35,6 +35,18 @@ True
 []
 >>> keeper.settle(second, ahead, "b2"), keeper.current().rows.size  # a write came: the answer is asked again
 (False, 0)
+
+A server or proxy that gives no bookmark (an empty set) leaves nothing kept:
+
+>>> for _ in range(2):
+...     generation = keeper.current()
+...     ahead = generation.view()
+...     ahead.put("tasks", ["occ:A"], [], key=str)
+...     keeper.settle(generation, ahead, frozenset())
+True
+True
+>>> keeper.current().bookmark, keeper.current().rows.size
+(None, 0)
 """
 
 from __future__ import annotations
@@ -87,6 +99,7 @@ class Keeper:
     def settle(self, generation: Generation, ahead: Prefetched, bookmark: Any) -> bool:
         """Whether the answer a question read through ``ahead`` (a view of ``generation``) holds, now that its
         transaction ended with ``bookmark``; keeps what it read when the database is still that generation's."""
+        bookmark = bookmark or None  # none given (an empty set): which state was read is unknown
         with self._lock:
             if bookmark is not None and bookmark == generation.bookmark:
                 if self._current is generation:
