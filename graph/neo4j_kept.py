@@ -109,6 +109,12 @@ class Keeper:
                 self._current = Generation(bookmark if self.limit else None)
             return not ahead.leaned
 
+    def written(self, bookmark: Any) -> None:
+        """Start a generation from the bookmark a write of this store committed with: a question begun after
+        it that ends with the same bookmark read the state it left."""
+        with self._lock:
+            self._current = Generation((bookmark or None) if self.limit else None)
+
     def _keep(self, generation: Generation, ahead: Prefetched) -> None:
         if generation.rows.size + ahead.size > self.limit:
             self._current = Generation(generation.bookmark)

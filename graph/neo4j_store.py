@@ -131,6 +131,13 @@ class Neo4jStore(GraphStore):
         """
         return self._marked(access, work)[0]
 
+    def _written(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """``work`` run as a write transaction; the questions asked after it keep what they read from the state it
+        committed (``graph.neo4j_kept``)."""
+        done, bookmark = self._marked("write", work)
+        self._keeper.written(bookmark)
+        return done
+
     def _marked(self, access: str, work: Callable[[ManagedTransaction], T]) -> tuple[T, frozenset[str]]:
         """``_run``, with the bookmark the transaction ended with (``graph.neo4j_kept``)."""
         timeout = self.timeout if access == "read" else self.write_timeout
@@ -290,7 +297,7 @@ class Neo4jStore(GraphStore):
             summary.load_id = audit.record_sets(stamp, LOAD, summary.as_dict(), sets)
             return summary
 
-        summary = self._run("write", work)
+        summary = self._written(work)
         created = summary.nodes_created + summary.edges_created
         if before is not None and created >= REPLAN_ROWS and created >= REPLAN_SHARE * before:
             self._forget_plans()
@@ -317,7 +324,7 @@ class Neo4jStore(GraphStore):
 
     def audited(self, work: Callable[[AuditTx], T]) -> T:
         self._ensure_schema()
-        return self._run("write", lambda tx: work(_Audit(tx, self)))
+        return self._written(lambda tx: work(_Audit(tx, self)))
 
     def clear(self) -> None:
         self._auto(cypher.CLEAR)
