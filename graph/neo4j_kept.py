@@ -22,12 +22,12 @@ differs, the database changed: the generation is dropped, and an answer that use
 >>> keeper = Keeper(limit=100)
 >>> first = keeper.current()
 >>> ahead = first.view()
->>> ahead.put("tasks", ["occ:A"], [], key=str)
+>>> ahead.put("tasks", ["occ:A"], [])
 >>> keeper.settle(first, ahead, "b1")  # the first bookmark seen: nothing yet to keep the rows for
 True
 >>> second = keeper.current()
 >>> ahead = second.view()
->>> ahead.put("tasks", ["occ:A"], [], key=str)
+>>> ahead.put("tasks", ["occ:A"], [])
 >>> keeper.settle(second, ahead, "b1"), keeper.current().rows.size
 (True, 1)
 >>> ahead = keeper.current().view()
@@ -41,7 +41,7 @@ A server or proxy that gives no bookmark (an empty set) leaves nothing kept:
 >>> for _ in range(2):
 ...     generation = keeper.current()
 ...     ahead = generation.view()
-...     ahead.put("tasks", ["occ:A"], [], key=str)
+...     ahead.put("tasks", ["occ:A"], [])
 ...     keeper.settle(generation, ahead, frozenset())
 True
 True

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import textwrap
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any
 
 from graph.cypher import QuestionQueries
@@ -164,6 +165,27 @@ def candidates_query(q: QuestionQueries) -> str:
     return "\n".join([*parts, f"RETURN {columns}"])
 
 
+#: The field naming the id a row of each primitive belongs to (the matches of every kind: ``competency``).
+_BELONGS_TO = {
+    "targets": "program",
+    "includes": "program",
+    "includes_of_courses": "course",
+    "develops": "course",
+    "requirements": "occupation",
+    "tasks": "occupation",
+    "demands": "occupation",
+    "needs": "competency",
+    "supports_of_courses": "course",
+    "supports_of_learning_tasks": "learning_task",
+    "nodes": "id",
+}
+
+
+def _belongs_to(primitive: str) -> Callable[[Any], str]:
+    """The id a row of ``primitive`` belongs to."""
+    return attrgetter("competency" if primitive.startswith(matches_of("")) else _BELONGS_TO[primitive])
+
+
 def matches_of(kind: str) -> str:
     """The name ``Prefetched`` keeps the matches of one kind under."""
     return f"matches {kind}"
@@ -182,13 +204,13 @@ class Prefetched:
     adds it to the base once the question's answer is known to hold.
 
     >>> kept = Prefetched()
-    >>> kept.put("tasks", ["occ:A"], ["row A"], key=lambda r: "occ:A")
+    >>> kept.put("tasks", ["occ:A"], [TaskRow("occ:A", "task:1")])
     >>> ahead = Prefetched(base=kept)
-    >>> ahead.put("tasks", ["occ:B"], [], key=str)
+    >>> ahead.put("tasks", ["occ:B"], [])
     >>> ahead.get("tasks", ["occ:B"]), ahead.leaned
     ([], False)
     >>> ahead.get("tasks", ["occ:A", "occ:B"]), ahead.get("tasks", ["occ:C"]), ahead.leaned
-    (['row A'], None, True)
+    ([TaskRow(occupation='occ:A', task='task:1')], None, True)
     >>> kept.merge(ahead)
     >>> kept.get("tasks", ["occ:B"]), kept.size
     ([], 3)
@@ -224,8 +246,9 @@ class Prefetched:
         self.leaned = self.leaned or found
         return found
 
-    def put(self, primitive: str, ids: Iterable[str], rows: Iterable[Any], key: Callable[[Any], str]) -> None:
+    def put(self, primitive: str, ids: Iterable[str], rows: Iterable[Any]) -> None:
         """Keep ``rows`` of ``primitive`` as the whole answer for each of ``ids`` (ids without rows: none)."""
+        key = _belongs_to(primitive)
         table = self._rows.setdefault(primitive, {})
         for i in ids:
             table[i] = []
@@ -269,24 +292,24 @@ class Prefetched:
     ) -> None:
         """Keep the rows of one ``prefetch_query`` answer for ``programs`` and ``occupations``, its matches of
         ``kinds``."""
-        self.put("targets", programs, (TargetRow(*r) for r in record["targets"]), lambda r: r.program)
-        self.put("includes", programs, (IncludesRow(*r) for r in record["includes"]), lambda r: r.program)
+        self.put("targets", programs, (TargetRow(*r) for r in record["targets"]))
+        self.put("includes", programs, (IncludesRow(*r) for r in record["includes"]))
         develops = (DevelopsRow(course, *row) for course, rows in record["develops"] for row in rows)
-        self.put("develops", record["courseIds"], develops, lambda r: r.course)
+        self.put("develops", record["courseIds"], develops)
         requirements = (RequirementRow(o, *row) for o, rows in record["requirements"] for row in rows)
-        self.put("requirements", occupations, requirements, lambda r: r.occupation)
-        self.put("tasks", occupations, (TaskRow(*r) for r in record["tasks"]), lambda r: r.occupation)
+        self.put("requirements", occupations, requirements)
+        self.put("tasks", occupations, (TaskRow(*r) for r in record["tasks"]))
         read = [*record["competencyIds"], *(i for ids, _ in _MATCH_STEP_NAMES for i in record[ids])]
         matches = [MatchRow(*r) for found in ["matches", *(f for _, f in _MATCH_STEP_NAMES)] for r in record[found]]
         for kind in kinds:  # per kind: a question asking for a kind not read must not get an empty answer
-            self.put(matches_of(kind), read, (m for m in matches if m.kind == kind), lambda r: r.competency)
+            self.put(matches_of(kind), read, (m for m in matches if m.kind == kind))
         nodes = [node(label, props) for label, props in record["nodes"]]
-        self.put("nodes", record["nodeIds"], nodes, lambda n: n.id)
+        self.put("nodes", record["nodeIds"], nodes)
         if "demands" in record:
             demands = (DemandRow(*r) for r in record["demands"])
-            self.put("demands", occupations, demands, lambda r: r.occupation)
+            self.put("demands", occupations, demands)
             needs = (NeedRow(*r) for r in record["needs"])
-            self.put("needs", record["competencyIds"], needs, lambda r: r.competency)
+            self.put("needs", record["competencyIds"], needs)
 
     def fill_candidates(
         self, developers_of: tuple[Any, ...], record: dict[str, Any], node: Callable[[str, dict[str, Any]], Node]
@@ -295,10 +318,10 @@ class Prefetched:
         call (see ``developers``)."""
         self._developers[developers_of] = to_developers(record["developers"])
         courses = record["courseIds"]
-        self.put("includes_of_courses", courses, (IncludesRow(*r) for r in record["includes"]), lambda r: r.course)
+        self.put("includes_of_courses", courses, (IncludesRow(*r) for r in record["includes"]))
         supports = (SupportRow(*r) for r in record["courseSupports"])
-        self.put("supports_of_courses", courses, supports, lambda r: r.course)
+        self.put("supports_of_courses", courses, supports)
         supports = (SupportRow(*r) for r in record["taskSupports"])
-        self.put("supports_of_learning_tasks", record["taskIds"], supports, lambda r: r.learning_task)
+        self.put("supports_of_learning_tasks", record["taskIds"], supports)
         nodes = [node(label, props) for label, props in record["nodes"]]
-        self.put("nodes", record["nodeIds"], nodes, lambda n: n.id)
+        self.put("nodes", record["nodeIds"], nodes)

@@ -26,7 +26,6 @@ import json
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from operator import attrgetter
 from typing import Any, TypeVar
 
 import neo4j
@@ -608,17 +607,15 @@ class _Reader(GraphReader):
         unique = list(dict.fromkeys(ids))
         return self._values(query, ids=unique) if unique else []
 
-    def _rows(
-        self, primitive: str, ids: Iterable[str], read: Callable[[list[str]], list[T]], key: Callable[[T], str]
-    ) -> list[T]:
+    def _rows(self, primitive: str, ids: Iterable[str], read: Callable[[list[str]], list[T]]) -> list[T]:
         """The rows of ``primitive`` for ``ids``: the ones read ahead (or kept) when every id was, else read, and
-        kept with the question's own (``key``: the id a row belongs to)."""
+        kept with the question's own."""
         ids = list(dict.fromkeys(ids))
         ahead = self._ahead.get(primitive, ids)
         if ahead is not None:
             return ahead
         rows = read(ids)
-        self._ahead.put(primitive, ids, rows, key)
+        self._ahead.put(primitive, ids, rows)
         return rows
 
     def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False, close: bool = False) -> None:
@@ -651,37 +648,31 @@ class _Reader(GraphReader):
         def read(wanted: list[str]) -> list[Node]:
             return [_node(label, props) for label, props in self._by_ids(self._q.nodes, wanted)]
 
-        return {n.id: n for n in self._rows("nodes", ids, read, lambda n: n.id)}
+        return {n.id: n for n in self._rows("nodes", ids, read)}
 
     def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
         def read(ids: list[str]) -> list[RequirementRow]:
             return [RequirementRow(o, *row) for o, rows in self._by_ids(self._q.requirements, ids) for row in rows]
 
-        return self._rows("requirements", occupations, read, lambda r: r.occupation)
+        return self._rows("requirements", occupations, read)
 
     def requirers(self, competencies: Iterable[str]) -> list[str]:
         return [v[0] for v in self._by_ids(self._q.requirers, competencies)]
 
     def tasks(self, occupations: Iterable[str]) -> list[TaskRow]:
-        def read(ids: list[str]) -> list[TaskRow]:
-            return [TaskRow(*v) for v in self._by_ids(self._q.tasks, ids)]
-
-        return self._rows("tasks", occupations, read, lambda r: r.occupation)
+        return self._rows("tasks", occupations, lambda ids: [TaskRow(*v) for v in self._by_ids(self._q.tasks, ids)])
 
     def targets(self, programs: Iterable[str]) -> list[TargetRow]:
-        def read(ids: list[str]) -> list[TargetRow]:
-            return [TargetRow(*v) for v in self._by_ids(self._q.targets, ids)]
-
-        return self._rows("targets", programs, read, lambda r: r.program)
+        return self._rows("targets", programs, lambda ids: [TargetRow(*v) for v in self._by_ids(self._q.targets, ids)])
 
     def includes(
         self, *, programs: Iterable[str] | None = None, courses: Iterable[str] | None = None
     ) -> list[IncludesRow]:
         if programs is not None:
-            query, primitive, ids, of = self._q.includes_of_programs, "includes", programs, "program"
+            query, primitive, ids = self._q.includes_of_programs, "includes", programs
         else:
-            query, primitive, ids, of = self._q.includes_of_courses, "includes_of_courses", courses or (), "course"
-        return self._rows(primitive, ids, lambda i: [IncludesRow(*v) for v in self._by_ids(query, i)], attrgetter(of))
+            query, primitive, ids = self._q.includes_of_courses, "includes_of_courses", courses or ()
+        return self._rows(primitive, ids, lambda i: [IncludesRow(*v) for v in self._by_ids(query, i)])
 
     def programs(self, region: str | None = None) -> list[str]:
         if region is None:
@@ -697,7 +688,7 @@ class _Reader(GraphReader):
                 found = self._by_ids(self._q.develops_of_courses, ids)
                 return [DevelopsRow(course, lt, c, level) for course, rows in found for lt, c, level in rows]
 
-            return self._rows("develops", courses, read, lambda r: r.course)
+            return self._rows("develops", courses, read)
         found = self._by_ids(self._q.develops_of_competencies, competencies or ())
         return [DevelopsRow(course, lt, c, level) for c, rows in found for course, lt, level in rows]
 
@@ -776,13 +767,8 @@ class _Reader(GraphReader):
             return lambda ids: [SupportRow(*v) for v in self._by_ids(query, ids)]
 
         return [
-            *self._rows("supports_of_courses", courses, read(self._q.supports_of_courses), lambda r: r.course),
-            *self._rows(
-                "supports_of_learning_tasks",
-                learning_tasks,
-                read(self._q.supports_of_learning_tasks),
-                lambda r: r.learning_task,
-            ),
+            *self._rows("supports_of_courses", courses, read(self._q.supports_of_courses)),
+            *self._rows("supports_of_learning_tasks", learning_tasks, read(self._q.supports_of_learning_tasks)),
         ]
 
     def prerequisites(self, courses: Iterable[str]) -> list[PrerequisiteRow]:
