@@ -1,7 +1,8 @@
 """What the embedded store derives from its graph for the questions and keeps until the graph changes.
 
 A question walks the same few steps again and again — a competency's developers, a course's resources through
-its learning tasks, a competency's matches — and at ×16 each step is a string of look-ups into million-entry
+its learning tasks, a competency's matches, the programs that include a course, the employers that demand an
+occupation or need a competency — and at ×16 each step is a string of look-ups into million-entry
 dicts, scattered over a heap of several gigabytes. Kept, a step is one look-up into rows built together.
 Every change of the graph (a committed write, a rollback, a reload, a clear) forgets all of them at once
 (``EmbeddedStore._audited`` and ``_build``); the rows are built on the first question that wants them.
@@ -9,14 +10,14 @@ Every change of the graph (a committed write, a rollback, a reload, a clear) for
 >>> derived = Derived()
 >>> derived.matches[("comp:A", "EXACT_MATCH")] = []
 >>> derived.clear()
->>> derived.matches, derived.supports, derived.developments
-({}, {}, {})
+>>> derived.matches, derived.supports, derived.developments, derived.demands
+({}, {}, {}, {})
 """
 
 from __future__ import annotations
 
 from graph.development import Development
-from graph.store import MatchRow, SupportRow
+from graph.store import DemandRow, IncludesRow, MatchRow, NeedRow, SupportRow
 
 
 class Derived:
@@ -24,17 +25,22 @@ class Derived:
 
     ``developments``: each competency's developers in ``GraphReader.developers``' order (``graph.development``);
     ``supports``: the SUPPORTS rows of a course (its own and its learning tasks') or of a learning task asked for
-    itself, keyed by its id; ``matches``: the match rows of a competency for one relationship type.
+    itself, keyed by its id; ``matches``: the match rows of a competency for one relationship type; ``included``:
+    the INCLUDES rows of a course; ``demands``: the DEMANDS rows of an occupation; ``needs``: the NEEDS rows of a
+    competency (the last three are what grows with the population: every province's programs include the same
+    kinds of course, and its employers demand the same occupations and need the same competencies).
     """
 
-    __slots__ = ("developments", "matches", "supports")
+    __slots__ = ("demands", "developments", "included", "matches", "needs", "supports")
 
     def __init__(self) -> None:
         self.developments: dict[str, Development] = {}
         self.supports: dict[str, list[SupportRow]] = {}
         self.matches: dict[tuple[str, str], list[MatchRow]] = {}
+        self.included: dict[str, list[IncludesRow]] = {}
+        self.demands: dict[str, list[DemandRow]] = {}
+        self.needs: dict[str, list[NeedRow]] = {}
 
     def clear(self) -> None:
-        self.developments.clear()
-        self.supports.clear()
-        self.matches.clear()
+        for name in self.__slots__:
+            getattr(self, name).clear()

@@ -750,11 +750,16 @@ class _Reader(GraphReader):
     def includes(
         self, *, programs: Iterable[str] | None = None, courses: Iterable[str] | None = None
     ) -> list[IncludesRow]:
-        if programs is not None:
-            pairs = [(p, c, props) for p in self._each(programs, "Program") for c, props in self._out(p, "INCLUDES")]
-        else:
-            pairs = [(p, c, props) for c in self._each(courses or (), "Course") for p, props in self._in(c, "INCLUDES")]
+        if programs is None:
+            asked = self._each(courses or (), "Course")
+            kept = self._kept(self._derived.included, asked, self._including)
+            return [row for course in asked for row in kept[course]]
+        pairs = [(p, c, props) for p in self._each(programs, "Program") for c, props in self._out(p, "INCLUDES")]
         return [IncludesRow(p, c, props.get("semester"), props.get("required")) for p, c, props in pairs]
+
+    def _including(self, course: str) -> list[IncludesRow]:
+        """The INCLUDES rows of the programs that include ``course``."""
+        return [IncludesRow(p, course, q.get("semester"), q.get("required")) for p, q in self._in(course, "INCLUDES")]
 
     def programs(self, region: str | None = None) -> list[str]:
         if region is None:
@@ -872,13 +877,19 @@ class _Reader(GraphReader):
     ) -> list[DemandRow]:
         kept = self._employers(employers, region, industry)
         if occupations is not None:
-            pairs = [(e, o, p) for o in self._each(occupations, "Occupation") for e, p in self._in(o, "DEMANDS")]
-        else:
-            sources = kept if kept is not None else self._by_label.get("Employer", ())
-            pairs = [(e, o, p) for e in sources for o, p in self._out(e, "DEMANDS")]
-        return [
-            DemandRow(e, o, p["headcount"], p["year"], p.get("level")) for e, o, p in pairs if kept is None or e in kept
-        ]
+            asked = self._each(occupations, "Occupation")
+            demanding = self._kept(self._derived.demands, asked, self._demanding)
+            return [row for o in asked for row in demanding[o] if kept is None or row.employer in kept]
+        sources = kept if kept is not None else self._by_label.get("Employer", ())
+        return [self._demand(e, o, p) for e in sources for o, p in self._out(e, "DEMANDS")]
+
+    @staticmethod
+    def _demand(employer: str, occupation: str, p: dict[str, Any]) -> DemandRow:
+        return DemandRow(employer, occupation, p["headcount"], p["year"], p.get("level"))
+
+    def _demanding(self, occupation: str) -> list[DemandRow]:
+        """The DEMANDS rows of every employer demanding ``occupation``."""
+        return [self._demand(e, occupation, p) for e, p in self._in(occupation, "DEMANDS")]
 
     def needs(
         self,
@@ -890,11 +901,15 @@ class _Reader(GraphReader):
     ) -> list[NeedRow]:
         kept = self._employers(employers, region, industry)
         if competencies is not None:
-            pairs = [(e, c, p) for c in self._each(competencies, "Competency") for e, p in self._in(c, "NEEDS")]
-        else:
-            sources = kept if kept is not None else self._by_label.get("Employer", ())
-            pairs = [(e, c, p) for e in sources for c, p in self._out(e, "NEEDS")]
-        return [NeedRow(e, c, p.get("level")) for e, c, p in pairs if kept is None or e in kept]
+            asked = self._each(competencies, "Competency")
+            needing = self._kept(self._derived.needs, asked, self._needing)
+            return [row for c in asked for row in needing[c] if kept is None or row.employer in kept]
+        sources = kept if kept is not None else self._by_label.get("Employer", ())
+        return [NeedRow(e, c, p.get("level")) for e in sources for c, p in self._out(e, "NEEDS")]
+
+    def _needing(self, competency: str) -> list[NeedRow]:
+        """The NEEDS rows of every employer needing ``competency``."""
+        return [NeedRow(e, competency, p.get("level")) for e, p in self._in(competency, "NEEDS")]
 
     def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
         rows = []

@@ -70,8 +70,9 @@ class TestTheCollectorNeverWalksTheGraph:
         """What the question derived from the graph (``graph.derived``) stays as long as the graph."""
         Chanjiao(demo_store).questions.gaps("program:IRAM", "csco:6-31-07-03")
         derived = demo_store._derived
-        kept = [*derived.developments.values(), *derived.supports.values(), *derived.matches.values()]
-        assert derived.developments and derived.supports and derived.matches
+        tables = {name: getattr(derived, name) for name in derived.__slots__}
+        assert all(tables.values()), [name for name, table in tables.items() if not table]
+        kept = [value for table in tables.values() for value in table.values()]
         assert gc.is_tracked(next(iter(derived.developments.values())).rows)
         assert not {id(k) for k in kept} & tracked_ids()
 

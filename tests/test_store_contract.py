@@ -14,7 +14,17 @@ import pytest
 from graph.errors import InvalidInputError, NotFoundError, ValidationError
 from graph.records import EdgeRecord, NodeRecord
 from graph.service import Chanjiao
-from graph.store import Developers, DevelopsRow, GraphStore, MatchRow, SupportRow, Wanted
+from graph.store import (
+    DemandRow,
+    Developers,
+    DevelopsRow,
+    GraphStore,
+    IncludesRow,
+    MatchRow,
+    NeedRow,
+    SupportRow,
+    Wanted,
+)
 
 OCC = NodeRecord(
     "Occupation",
@@ -437,6 +447,104 @@ class TestMatches:
         assert matches(["comp:D"]) == []
         service.store.clear()
         assert matches(["comp:A"]) == []
+
+
+class TestPeopleAndPlaces:
+    """``GraphReader.demands``, ``needs`` and ``includes(courses=…)``: read from the occupation, the competency and
+    the course, and filtered by the employers' region and industry."""
+
+    @pytest.fixture
+    def read(self, service: Chanjiao) -> Callable[..., list]:
+        skill = {"dimension": "professional", "kind": "skill"}
+        service.upsert(
+            [
+                OCC,
+                NodeRecord("Competency", "comp:A", skill),
+                *(NodeRecord("Employer", e, {"name_zh": e}) for e in ("emp:E1", "emp:E2", "emp:E3")),
+                NodeRecord("Region", "region:R1", {"name_zh": "地区1"}),
+                NodeRecord("Industry", "ind:I1", {"name_zh": "行业1"}),
+                *(NodeRecord("Program", p, {"name_zh": p}) for p in ("prog:P", "prog:Q")),
+                *(NodeRecord("Course", c, {"category": "integrated"}) for c in ("course:C1", "course:C2")),
+            ],
+            [
+                EdgeRecord("DEMANDS", "emp:E1", OCC.id, {"headcount": 10, "year": 2025, "level": 3}),
+                EdgeRecord("DEMANDS", "emp:E2", OCC.id, {"headcount": 5, "year": 2026}),
+                EdgeRecord("NEEDS", "emp:E1", "comp:A", {"level": 3}),
+                EdgeRecord("NEEDS", "emp:E3", "comp:A"),
+                EdgeRecord("IN_REGION", "emp:E1", "region:R1"),
+                EdgeRecord("IN_REGION", "emp:E3", "region:R1"),
+                EdgeRecord("IN_INDUSTRY", "emp:E1", "ind:I1"),
+                EdgeRecord("INCLUDES", "prog:P", "course:C1", {"semester": 2, "required": True}),
+                EdgeRecord("INCLUDES", "prog:Q", "course:C1"),
+                EdgeRecord("INCLUDES", "prog:Q", "course:C2", {"semester": 1}),
+            ],
+            source="people",
+        )
+
+        def read(primitive: str, **kwargs: object) -> list:
+            return sorted(service.store.read(lambda r: getattr(r, primitive)(**kwargs)), key=repr)
+
+        return read
+
+    def test_from_the_occupation_competency_and_course(self, read: Callable[..., list]) -> None:
+        assert read("demands", occupations=[OCC.id, "comp:A", "csco:nope"]) == [
+            DemandRow("emp:E1", OCC.id, 10, 2025, 3),
+            DemandRow("emp:E2", OCC.id, 5, 2026, None),
+        ]
+        assert read("needs", competencies=["comp:A", OCC.id]) == [
+            NeedRow("emp:E1", "comp:A", 3),
+            NeedRow("emp:E3", "comp:A", None),
+        ]
+        assert read("includes", courses=["course:C1", "course:C2", "prog:P"]) == [
+            IncludesRow("prog:P", "course:C1", 2, True),
+            IncludesRow("prog:Q", "course:C1", None, None),
+            IncludesRow("prog:Q", "course:C2", 1, None),
+        ]
+
+    def test_filtered_by_region_industry_and_employers(self, read: Callable[..., list]) -> None:
+        e1_demands = [DemandRow("emp:E1", OCC.id, 10, 2025, 3)]
+        assert read("demands", occupations=[OCC.id], region="region:R1") == e1_demands
+        assert read("demands", occupations=[OCC.id], industry="ind:I1") == e1_demands
+        assert read("demands", occupations=[OCC.id], employers=["emp:E2", "emp:E3"]) == [
+            DemandRow("emp:E2", OCC.id, 5, 2026, None)
+        ]
+        assert read("needs", competencies=["comp:A"], region="region:R1", industry="ind:I1") == [
+            NeedRow("emp:E1", "comp:A", 3)
+        ]
+        assert read("needs", competencies=["comp:A"], employers=["emp:E2"]) == []
+
+    def test_writes_are_seen(self, service: Chanjiao, read: Callable[..., list]) -> None:
+        """The embedded store keeps these rows between questions (``graph.derived``): every write (a new
+        relationship, a changed headcount, a rollback, a clear) must reach the next."""
+
+        def everything() -> tuple[list, list, list]:
+            return (
+                read("demands", occupations=[OCC.id], region="region:R1"),
+                read("needs", competencies=["comp:A"]),
+                read("includes", courses=["course:C2"]),
+            )
+
+        before = everything()
+        added = service.upsert(
+            [],
+            [
+                EdgeRecord("DEMANDS", "emp:E1", OCC.id, {"headcount": 40, "year": 2025}),  # the same key: updated
+                EdgeRecord("DEMANDS", "emp:E3", OCC.id, {"headcount": 7, "year": 2026}),
+                EdgeRecord("NEEDS", "emp:E2", "comp:A", {"level": 2}),
+                EdgeRecord("INCLUDES", "prog:P", "course:C2", {"semester": 3}),
+            ],
+            source="more",
+        )
+        assert everything() == (
+            [DemandRow("emp:E1", OCC.id, 40, 2025, 3), DemandRow("emp:E3", OCC.id, 7, 2026, None)],
+            [NeedRow("emp:E1", "comp:A", 3), NeedRow("emp:E2", "comp:A", 2), NeedRow("emp:E3", "comp:A", None)],
+            [IncludesRow("prog:P", "course:C2", 3, None), IncludesRow("prog:Q", "course:C2", 1, None)],
+        )
+        assert added.load_id is not None
+        service.rollback(added.load_id)
+        assert everything() == before
+        service.store.clear()
+        assert everything() == ([], [], [])
 
 
 class TestValidation:
