@@ -752,14 +752,17 @@ class _Reader(GraphReader):
     ) -> list[IncludesRow]:
         if programs is None:
             asked = self._each(courses or (), "Course")
-            kept = self._kept(self._derived.included, asked, self._including)
-            return [row for course in asked for row in kept[course]]
-        pairs = [(p, c, props) for p in self._each(programs, "Program") for c, props in self._out(p, "INCLUDES")]
-        return [IncludesRow(p, c, props.get("semester"), props.get("required")) for p, c, props in pairs]
+            including = self._kept(self._derived.included, asked, self._including)
+            return [row for course in asked for row in including[course]]
+        return [self._include(p, c, q) for p in self._each(programs, "Program") for c, q in self._out(p, "INCLUDES")]
+
+    @staticmethod
+    def _include(program: str, course: str, p: dict[str, Any]) -> IncludesRow:
+        return IncludesRow(program, course, p.get("semester"), p.get("required"))
 
     def _including(self, course: str) -> list[IncludesRow]:
         """The INCLUDES rows of the programs that include ``course``."""
-        return [IncludesRow(p, course, q.get("semester"), q.get("required")) for p, q in self._in(course, "INCLUDES")]
+        return [self._include(p, course, q) for p, q in self._in(course, "INCLUDES")]
 
     def programs(self, region: str | None = None) -> list[str]:
         if region is None:
@@ -905,11 +908,15 @@ class _Reader(GraphReader):
             needing = self._kept(self._derived.needs, asked, self._needing)
             return [row for c in asked for row in needing[c] if kept is None or row.employer in kept]
         sources = kept if kept is not None else self._by_label.get("Employer", ())
-        return [NeedRow(e, c, p.get("level")) for e in sources for c, p in self._out(e, "NEEDS")]
+        return [self._need(e, c, p) for e in sources for c, p in self._out(e, "NEEDS")]
+
+    @staticmethod
+    def _need(employer: str, competency: str, p: dict[str, Any]) -> NeedRow:
+        return NeedRow(employer, competency, p.get("level"))
 
     def _needing(self, competency: str) -> list[NeedRow]:
         """The NEEDS rows of every employer needing ``competency``."""
-        return [NeedRow(e, competency, p.get("level")) for e, p in self._in(competency, "NEEDS")]
+        return [self._need(e, competency, p) for e, p in self._in(competency, "NEEDS")]
 
     def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
         rows = []
