@@ -27,8 +27,8 @@ class Derived:
     ``supports``: the SUPPORTS rows of a course (its own and its learning tasks') or of a learning task asked for
     itself, keyed by its id; ``matches``: the match rows of a competency for one relationship type; ``included``:
     the INCLUDES rows of a course; ``demands``: the DEMANDS rows of an occupation; ``needs``: the NEEDS rows of a
-    competency (the last three are what grows with the population: every province's programs include the same
-    kinds of course, and its employers demand the same occupations and need the same competencies).
+    competency (the DEMANDS and NEEDS grow with the population: every province's employers demand the same
+    occupations and need the same competencies).
     """
 
     __slots__ = ("demands", "developments", "included", "matches", "needs", "supports")
