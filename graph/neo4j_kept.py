@@ -106,14 +106,19 @@ class Keeper:
                     self._keep(generation, ahead)
                 return True
             if self._current is generation or self._current.bookmark != bookmark:
-                self._current = Generation(bookmark if self.limit else None)
+                self._current = self._start(bookmark)
             return not ahead.leaned
 
     def written(self, bookmark: Any) -> None:
         """Start a generation from the bookmark a write of this store committed with: a question begun after
         it that ends with the same bookmark read the state it left."""
         with self._lock:
-            self._current = Generation((bookmark or None) if self.limit else None)
+            self._current = self._start(bookmark)
+
+    def _start(self, bookmark: Any) -> Generation:
+        """An empty generation of the state ``bookmark`` names: of none (keeping nothing) when no bookmark was
+        given, or when this keeper keeps nothing."""
+        return Generation((bookmark or None) if self.limit else None)
 
     def _keep(self, generation: Generation, ahead: Prefetched) -> None:
         if generation.rows.size + ahead.size > self.limit:
