@@ -81,6 +81,7 @@ from ontology.schema import Schema
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+R = TypeVar("R", DemandRow, NeedRow)  # a row from an employer
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS nodes (
@@ -879,20 +880,11 @@ class _Reader(GraphReader):
         industry: str | None = None,
     ) -> list[DemandRow]:
         kept = self._employers(employers, region, industry)
-        if occupations is not None:
-            asked = self._each(occupations, "Occupation")
-            demanding = self._kept(self._derived.demands, asked, self._demanding)
-            return [row for o in asked for row in demanding[o] if kept is None or row.employer in kept]
-        sources = kept if kept is not None else self._by_label.get("Employer", ())
-        return [self._demand(e, o, p) for e in sources for o, p in self._out(e, "DEMANDS")]
+        return self._from_employers(occupations, "Occupation", "DEMANDS", self._derived.demands, self._demand, kept)
 
     @staticmethod
     def _demand(employer: str, occupation: str, p: dict[str, Any]) -> DemandRow:
         return DemandRow(employer, occupation, p["headcount"], p["year"], p.get("level"))
-
-    def _demanding(self, occupation: str) -> list[DemandRow]:
-        """The DEMANDS rows of every employer demanding ``occupation``."""
-        return [self._demand(e, occupation, p) for e, p in self._in(occupation, "DEMANDS")]
 
     def needs(
         self,
@@ -903,20 +895,30 @@ class _Reader(GraphReader):
         industry: str | None = None,
     ) -> list[NeedRow]:
         kept = self._employers(employers, region, industry)
-        if competencies is not None:
-            asked = self._each(competencies, "Competency")
-            needing = self._kept(self._derived.needs, asked, self._needing)
-            return [row for c in asked for row in needing[c] if kept is None or row.employer in kept]
-        sources = kept if kept is not None else self._by_label.get("Employer", ())
-        return [self._need(e, c, p) for e in sources for c, p in self._out(e, "NEEDS")]
+        return self._from_employers(competencies, "Competency", "NEEDS", self._derived.needs, self._need, kept)
 
     @staticmethod
     def _need(employer: str, competency: str, p: dict[str, Any]) -> NeedRow:
         return NeedRow(employer, competency, p.get("level"))
 
-    def _needing(self, competency: str) -> list[NeedRow]:
-        """The NEEDS rows of every employer needing ``competency``."""
-        return [self._need(e, competency, p) for e, p in self._in(competency, "NEEDS")]
+    def _from_employers(
+        self,
+        targets: Iterable[str] | None,
+        label: str,
+        etype: str,
+        table: dict[str, list[R]],
+        row: Callable[[str, str, dict[str, Any]], R],
+        kept: set[str] | None,
+    ) -> list[R]:
+        """The rows of the ``etype`` relationships from the employers ``kept`` (None: every employer) to
+        ``targets`` (``label`` nodes; None: to anything). A target's rows, from every employer, are kept in
+        ``table`` (``graph.derived``) and filtered here."""
+        if targets is None:
+            sources = kept if kept is not None else self._by_label.get("Employer", ())
+            return [row(e, t, p) for e in sources for t, p in self._out(e, etype)]
+        asked = self._each(targets, label)
+        rows = self._kept(table, asked, lambda t: [row(e, t, p) for e, p in self._in(t, etype)])
+        return [r for t in asked for r in rows[t] if kept is None or r.employer in kept]
 
     def delivery(self, targets: Iterable[str]) -> list[DeliveryRow]:
         rows = []
