@@ -86,8 +86,10 @@ def _statements(schema: Schema, batch: Batch, shape: str) -> Iterator[tuple[str,
 def neo4j_write(repeat: int = 1) -> dict[str, Any]:
     """ESCO into an empty Neo4j five ways, interleaved, to split the store's write cost into its causes:
 
-    * ``store``: ``Neo4jStore.write`` as it is (status query, audit trail, batches of 1000, one transaction);
-    * ``store_query_1tx``: the store's queries in one transaction, batches of 1000, without the audit trail;
+    * ``store``: ``Neo4jStore.write`` as it is (reads of what is stored, upserts of what changed, audit trail,
+      batches of 1000, one transaction);
+    * ``store_query_1tx``: the store's upsert statements over every row in one transaction, batches of 1000,
+      without the reads or the audit trail;
     * ``store_query_10k``: the same with batches of 10,000;
     * ``bare_1tx``: plain MERGE … SET in one transaction, batches of 1000;
     * ``bare``: the baseline, plain MERGE … SET, 10,000 rows per committed transaction.

@@ -51,56 +51,33 @@ def _prop(name: str, allowed: dict[str, object]) -> str:
     return f"`{name}`"
 
 
-_STATUS = """CASE WHEN old IS NULL THEN 'created'
-     WHEN all(k IN keys(row.props) WHERE old[k] = row.props[k]) THEN 'unchanged'
-     ELSE 'updated' END AS status"""
-
-
-# What an upsert returns per status: how many rows, and for the audit trail the
-# index (``row.i``) of each row created, and of each row updated with the
-# properties it had before. ``before`` is taken in a WITH ahead of the write, so
-# it holds the old values.
-_UPSERT_RETURN = """RETURN status, count(*) AS n,
-       collect(CASE WHEN status = 'created' THEN row.i END) AS created,
-       collect(CASE WHEN status = 'updated' THEN [row.i, before] END) AS updated"""
-
-
 def upsert_nodes(schema: Schema, label: str) -> str:
-    """Create or update nodes of one label (each also gets the root label); returns a count per
-    created/updated/unchanged and what changed."""
+    """Create or update nodes of one label (each also gets the root label); returns how many.
+
+    The store sends only the rows it found new or changed (``get_nodes`` reads them first): a statement this
+    plain costs the server a third of the time to plan that one deciding the status itself did (bench/analysis.md,
+    round 12), and a load plans one per label.
+    """
     lab = _label(schema, label)
     return f"""UNWIND $rows AS row
-OPTIONAL MATCH (old:{lab} {{id: row.id}})
-WITH row, old, {_STATUS}
-WITH row, status, CASE WHEN status = 'updated' THEN properties(old) END AS before
-CALL (row, status) {{
-  WITH row WHERE status <> 'unchanged'
-  MERGE (n:{lab} {{id: row.id}})
-  SET n += row.props, n:{_root(schema)}
-}}
-{_UPSERT_RETURN}"""
+MERGE (n:{lab} {{id: row.id}})
+SET n += row.props, n:{_root(schema)}
+RETURN count(*) AS n"""
 
 
 def upsert_edges(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:
-    """Create or update relationships of one type between two labels, keyed by the type's key properties."""
+    """Create or update relationships of one type between two labels, keyed by the type's key properties;
+    returns how many (fewer than sent: an endpoint is gone). Like ``upsert_nodes``, for the rows new or changed."""
     rel = schema.relationship(rel_type)
     typ, src, tgt = _type(schema, rel_type), _label(schema, source_label), _label(schema, target_label)
     keys = [_prop(k, rel.properties) for k in rel.keys]
-    where = " AND ".join(f"old.{k} = row.props.{k}" for k in keys)
     merge_key = "{" + ", ".join(f"{k}: row.props.{k}" for k in keys) + "}" if keys else ""
     return f"""UNWIND $rows AS row
 MATCH (a:{src} {{id: row.source}})
 MATCH (b:{tgt} {{id: row.target}})
-OPTIONAL MATCH (a)-[old:{typ}]->(b){f" WHERE {where}" if where else ""}
-WITH row, a, b, head(collect(old)) AS old
-WITH row, a, b, old, {_STATUS}
-WITH row, a, b, status, CASE WHEN status = 'updated' THEN properties(old) END AS before
-CALL (row, a, b, status) {{
-  WITH * WHERE status <> 'unchanged'
-  MERGE (a)-[r:{typ} {merge_key}]->(b)
-  SET r += row.props
-}}
-{_UPSERT_RETURN}"""
+MERGE (a)-[r:{typ} {merge_key}]->(b)
+SET r += row.props
+RETURN count(*) AS n"""
 
 
 def _match_edges(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:
@@ -113,9 +90,16 @@ def _match_edges(schema: Schema, rel_type: str, source_label: str, target_label:
 MATCH (:{src} {{id: row.source}})-[r:{typ}]->(:{tgt} {{id: row.target}}){f" WHERE {where}" if where else ""}"""
 
 
-def edge_state(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:
-    """The properties of each relationship in ``$rows`` (``{i, source, target, key}``) that exists."""
-    return f"{_match_edges(schema, rel_type, source_label, target_label)}\nRETURN row.i AS i, properties(r) AS props"
+def edge_state(schema: Schema) -> str:
+    """The properties of each relationship of type ``$type`` in ``$rows`` (``{i, source, target, key}``) that
+    exists: one statement for every type (the ids name the ends), so that a load plans it once."""
+    root = _root(schema)
+    return f"""UNWIND $rows AS row
+MATCH (a:{root} {{id: row.source}}), (b:{root} {{id: row.target}})
+USING INDEX SEEK a:{root}(id) USING INDEX SEEK b:{root}(id)
+MATCH (a)-[r]->(b)
+WHERE type(r) = $type AND all(k IN keys(row.key) WHERE r[k] = row.key[k])
+RETURN row.i AS i, properties(r) AS props"""
 
 
 def remove_edges(schema: Schema, rel_type: str, source_label: str, target_label: str) -> str:

@@ -49,7 +49,7 @@ from graph.collector import paused
 from graph.derived import Derived
 from graph.development import Development, order
 from graph.errors import StoreUnavailableError
-from graph.records import Batch, Edge, Node, NodeRecord, WriteSummary
+from graph.records import Batch, Edge, Node, NodeRecord, WriteSummary, unchanged
 from graph.store import (
     AssessmentRow,
     CohortRow,
@@ -256,7 +256,7 @@ class EmbeddedStore(GraphStore):
             if current is None:
                 summary.nodes_created += 1
                 before, merged = None, dict(node.props)
-            elif _same(current["props"], node.props):
+            elif unchanged(current["props"], node.props):
                 summary.nodes_unchanged += 1
                 continue
             else:
@@ -280,7 +280,7 @@ class EmbeddedStore(GraphStore):
             if current is None:
                 summary.edges_created += 1
                 before, merged = None, dict(edge.props)
-            elif _same(current["props"], edge.props):
+            elif unchanged(current["props"], edge.props):
                 summary.edges_unchanged += 1
                 continue
             else:
@@ -1029,10 +1029,6 @@ class _Reader(GraphReader):
 
 #: The store builds its graph with the collector paused and freezes it after (``graph.collector``).
 _building = functools.partial(paused, freeze=True)
-
-
-def _same(current: dict[str, Any], given: dict[str, Any]) -> bool:
-    return all(current.get(k) == v for k, v in given.items())
 
 
 def _stored_key(etype: str, key: Iterable[Any]) -> str:

@@ -49,7 +49,7 @@ from graph.errors import ChanjiaoError, ConflictError, StoreUnavailableError
 from graph.neo4j_kept import KEEP_ROWS, Generation, Keeper
 from graph.neo4j_prefetch import Prefetched, candidates_query, matches_of, prefetch_query, to_developers
 from graph.questions.matches import CLOSE, EXACT
-from graph.records import Batch, Edge, Node, WriteSummary
+from graph.records import Batch, Edge, Node, WriteSummary, unchanged
 from graph.store import (
     AssessmentRow,
     CohortRow,
@@ -79,6 +79,8 @@ from graph.text import tokens
 from ontology.schema import Schema
 
 T = TypeVar("T")
+#: Reads the stored properties of a batch of rows to upsert, by row index (``Neo4jStore._upserts``).
+_State = Callable[[list[dict[str, Any]]], Iterator[tuple[int, dict[str, Any]]]]
 
 
 #: A write that creates at least this share of what the graph held, and at least ``REPLAN_ROWS`` rows, has the
@@ -269,24 +271,24 @@ class Neo4jStore(GraphStore):
             sets: list[bytes] = []  # the changes, one compressed set per batch
             done = 0
             for label, rows in node_groups.items():
-                query = cypher.upsert_nodes(self.schema, label)
-                # Each batch is recorded while the server writes the next one (see ``_chunks``).
-                for counts, created, updated in self._chunks(tx, query, rows):
-                    summary.nodes_created += counts.get("created", 0)
-                    summary.nodes_updated += counts.get("updated", 0)
-                    summary.nodes_unchanged += counts.get("unchanged", 0)
+                upsert = cypher.upsert_nodes(self.schema, label)
+                # Each batch is recorded while the server reads the next one (see ``_upserts``).
+                for counts, created, updated in self._upserts(tx, self._node_state(tx, label), upsert, rows):
+                    summary.nodes_created += counts["created"]
+                    summary.nodes_updated += counts["updated"]
+                    summary.nodes_unchanged += counts["unchanged"]
                     if created or updated:
                         sets.append(_pack_changes([_node_group(label, rows, created, updated)]))
                     done += sum(counts.values())
                     if progress is not None:
                         progress(done, total)
             for (rel_type, source, target), rows in edge_groups.items():
-                query = cypher.upsert_edges(self.schema, rel_type, source, target)
+                upsert = cypher.upsert_edges(self.schema, rel_type, source, target)
                 keys = self.schema.relationships[rel_type].keys
-                for counts, created, updated in self._chunks(tx, query, rows):
-                    summary.edges_created += counts.get("created", 0)
-                    summary.edges_updated += counts.get("updated", 0)
-                    summary.edges_unchanged += counts.get("unchanged", 0)
+                for counts, created, updated in self._upserts(tx, self._edge_state(tx, rel_type), upsert, rows):
+                    summary.edges_created += counts["created"]
+                    summary.edges_updated += counts["updated"]
+                    summary.edges_unchanged += counts["unchanged"]
                     if created or updated:
                         group = _edge_group(rel_type, (source, target), keys, rows, created, updated)
                         sets.append(_pack_changes([group]))
@@ -302,24 +304,81 @@ class Neo4jStore(GraphStore):
             self._forget_plans()
         return summary
 
-    def _chunks(
-        self, tx: ManagedTransaction, query: str, rows: list[dict[str, Any]]
+    def _upserts(
+        self, tx: ManagedTransaction, state: _State, upsert: str, rows: list[dict[str, Any]]
     ) -> Iterator[tuple[dict[str, int], list[int], list[tuple[int, dict[str, Any]]]]]:
-        """Run ``query`` over ``rows`` batch by batch; yield the counts per status, the indexes of the rows
-        created and the (row index, old properties) of the rows updated.
+        """Upsert ``rows`` batch by batch: read what of each batch is stored (``state``), write only the rows new
+        or changed (``graph.records.unchanged``, the embedded store's rule too), and yield per batch the counts
+        per status, the indexes of the rows created and the (row index, old properties) of the rows updated.
 
-        Each batch is yielded once the next one has been sent: the server writes that one while the
-        caller records this one.
+        The server reads the next batch while the client compares this one. Deciding here rather than in the
+        upsert statement keeps that statement as plain as the bare script's: the server plans it in a third of
+        the time, and a load of many labels and types spent more time planning than writing (round 12).
         """
-        pending = None
-        for start in range(0, len(rows), self.batch_size):
-            chunk = rows[start : start + self.batch_size]
-            result = tx.run(query, rows=chunk)  # returns once sent; the server goes on with it
-            if pending is not None:
-                yield pending
-            pending = _outcome(result, len(chunk))
-        if pending is not None:
-            yield pending
+        size = self.batch_size
+        chunks = [rows[start : start + size] for start in range(0, len(rows), size)]
+        writes: list[tuple[neo4j.Result, int]] = []
+        stored = state(chunks[0]) if chunks else iter(())
+        for n, chunk in enumerate(chunks):
+            old = dict(stored)
+            if n + 1 < len(chunks):
+                stored = state(chunks[n + 1])  # sent now; the server reads it while this batch is compared
+            created: list[int] = []
+            updated: list[tuple[int, dict[str, Any]]] = []
+            changed = []
+            for row in chunk:
+                before = old.get(row["i"])
+                if before is None:
+                    created.append(row["i"])
+                elif unchanged(before, row["props"]):
+                    continue
+                else:
+                    updated.append((row["i"], before))
+                changed.append(row)
+            if changed:
+                writes.append((tx.run(upsert, rows=changed), len(changed)))
+            counts = {"created": len(created), "updated": len(updated), "unchanged": len(chunk) - len(changed)}
+            yield counts, created, updated
+        lost = sum(sent - result.single(strict=True)["n"] for result, sent in writes)
+        if lost:
+            # An endpoint vanished between validation and write (a concurrent delete):
+            # fail the whole transaction rather than drop rows silently.
+            raise ConflictError(f"{lost} relationship(s) lost an endpoint during the write")
+
+    def _node_state(self, tx: ManagedTransaction, label: str) -> _State:
+        """The stored properties of a batch's nodes that exist as ``label``s, by row index (``_upserts``).
+
+        One statement for every label (``get_nodes`` of any class): a node stored under another class is not
+        this row's, and its MERGE fails on the root label's uniqueness, as it always has.
+        """
+        query = cypher.get_nodes(self.schema)
+
+        def read(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+            result = tx.run(query, ids=[row["id"] for row in chunk])  # sent at once, read when iterated
+            index = {row["id"]: row["i"] for row in chunk}
+            return ((index[r["id"]], r["props"]) for r in result if r["label"] == label)
+
+        return read
+
+    def _edge_state(self, tx: ManagedTransaction, rel_type: str) -> _State:
+        """The stored properties of a batch's relationships, by row index (``_upserts``)."""
+        query = cypher.edge_state(self.schema)
+        keys = self.schema.relationships[rel_type].keys
+
+        def read(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+            rows = [
+                {
+                    "i": row["i"],
+                    "source": row["source"],
+                    "target": row["target"],
+                    "key": {k: row["props"].get(k) for k in keys},
+                }
+                for row in chunk
+            ]
+            result = tx.run(query, type=rel_type, rows=rows)
+            return ((r["i"], r["props"]) for r in result)
+
+        return read
 
     def audited(self, work: Callable[[AuditTx], T]) -> T:
         self._ensure_schema()
@@ -445,23 +504,6 @@ class Neo4jStore(GraphStore):
         return _entry(rows[0]["load"]) if rows else None
 
 
-def _outcome(result: neo4j.Result, rows: int) -> tuple[dict[str, int], list[int], list[tuple[int, dict[str, Any]]]]:
-    """What an upsert of ``rows`` rows returned: the counts per status, the rows created, and the rows
-    updated with their old properties."""
-    counts: dict[str, int] = {}
-    created: list[int] = []
-    updated: list[tuple[int, dict[str, Any]]] = []
-    for record in result:
-        counts[record["status"]] = record["n"]
-        created += record["created"]
-        updated += [(i, before) for i, before in record["updated"]]
-    if sum(counts.values()) != rows:
-        # An endpoint vanished between validation and write (a concurrent delete):
-        # fail the whole transaction rather than drop rows silently.
-        raise ConflictError(f"{rows - sum(counts.values())} relationship(s) lost an endpoint during the write")
-    return counts, created, updated
-
-
 class _Audit(AuditTx):
     """The audit primitives inside one write transaction; making one takes the next load number (and the lock)."""
 
@@ -488,10 +530,10 @@ class _Audit(AuditTx):
             by_id = {ref.id: ref for ref in group}
             for r in self._tx.run(cypher.get_nodes(self._schema, label), ids=list(by_id)):
                 found[by_id[r["id"]]] = _without_id(r["props"])
-        for (rel_type, source, target), group in edges.items():
+        for (rel_type, *_), group in edges.items():
             found.update(dict.fromkeys(group))
             rows = self._edge_rows(rel_type, group)
-            for r in self._tx.run(cypher.edge_state(self._schema, rel_type, source, target), rows=rows):
+            for r in self._tx.run(cypher.edge_state(self._schema), type=rel_type, rows=rows):
                 found[group[r["i"]]] = _plain(r["props"])
         return found
 

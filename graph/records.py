@@ -6,6 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def unchanged(current: dict[str, Any], given: dict[str, Any]) -> bool:
+    """Whether writing ``given`` over the stored properties ``current`` would change nothing (every store's rule).
+
+    >>> unchanged({"name_zh": "焊工", "level": 3}, {"level": 3})
+    True
+    >>> unchanged({"name_zh": "焊工"}, {"level": 3})
+    False
+    """
+    return all(current.get(k) == v for k, v in given.items())
+
+
 @dataclass
 class NodeRecord:
     """A node to upsert: its class (Neo4j label), id and properties.

@@ -27,9 +27,9 @@ from neo4j.exceptions import TransientError
 from api.app import create_app
 from api.security import new_key
 from graph.embedded import EmbeddedStore
-from graph.errors import StoreUnavailableError
+from graph.errors import ConflictError, StoreUnavailableError
 from graph.neo4j_store import Neo4jStore, open_driver
-from graph.records import EdgeRecord, NodeRecord
+from graph.records import Batch, EdgeRecord, NodeRecord
 from graph.service import Chanjiao
 from graph.settings import Settings
 from loaders.pipeline import Parsed, load
@@ -86,22 +86,43 @@ class TestDriverRetries:
         store = Neo4jStore(neo4j_driver, schema, batch_size=100)
         store.clear()
         service = Chanjiao(store)
-        original = store._chunks
+        original = store._upserts
         failed = []
 
-        def flaky(tx, query, rows):
-            for n, out in enumerate(original(tx, query, rows)):
+        def flaky(*args):
+            for n, out in enumerate(original(*args)):
                 yield out
                 if n == 1 and not failed:  # two batches already written in this transaction
                     failed.append(1)
                     raise TransientError("Neo.TransientError.Transaction.DeadlockDetected")
 
-        monkeypatch.setattr(store, "_chunks", flaky)
+        monkeypatch.setattr(store, "_upserts", flaky)
         summary = service.upsert(synthetic(500).nodes, synthetic(500).edges, source="retried")
         assert failed, "the transient error was raised"
         assert (summary.nodes_created, summary.edges_created, summary.nodes_unchanged) == (550, 500, 0)
         assert service.stats()["total_nodes"] == 550 and service.stats()["total_relationships"] == 500
         assert [e.id for e in service.loads()[0]] == [1] == [summary.load_id]  # the failed attempt left no trace
+
+    def test_a_relationship_whose_end_went_since_validation_fails_the_whole_write(
+        self, neo4j_driver, neo4j_schema_applied, schema: Schema
+    ) -> None:
+        # A concurrent delete between validation and write: the relationship's MATCH finds no end, and the write
+        # must not drop the row silently (nor keep the rest of the load).
+        store = Neo4jStore(neo4j_driver, schema, batch_size=2)
+        store.clear()
+        service = Chanjiao(store)
+        service.upsert(
+            [NodeRecord("Competency", "comp:K", {"name_zh": "能力", "dimension": "professional", "kind": "skill"})], []
+        )
+        courses = [NodeRecord("Course", f"course:{n}", {"name_zh": "课", "category": "integrated"}) for n in range(3)]
+        edges = [EdgeRecord("DEVELOPS", f"course:{n}", "comp:K", {"level": 2}) for n in range(3)]
+        labels = {"comp:K": "Competency", **{c.id: "Course" for c in courses}}
+        labels["comp:GONE"] = "Competency"  # validated while it existed
+        edges.insert(1, EdgeRecord("DEVELOPS", "course:0", "comp:GONE", {"level": 2}))
+        with pytest.raises(ConflictError, match=r"^1 relationship\(s\) lost an endpoint during the write$"):
+            store.write(Batch(courses, edges, labels))
+        assert service.stats()["total_nodes"] == 1 and service.stats()["total_relationships"] == 0
+        assert [e.id for e in service.loads()[0]] == [1]  # the competency's load only
 
     def test_a_long_query_is_cut_off_by_the_timeout(self, neo4j_driver, schema: Schema) -> None:
         store = Neo4jStore(neo4j_driver, schema, timeout=1.0)
