@@ -80,7 +80,7 @@ from ontology.schema import Schema
 
 T = TypeVar("T")
 #: Reads the stored properties of a batch of rows to upsert, by row index (``Neo4jStore._upserts``).
-_State = Callable[[list[dict[str, Any]]], Iterator[tuple[int, dict[str, Any]]]]
+_State = Callable[[list[dict[str, Any]]], Iterator[tuple[int, dict[str, Any] | None]]]
 
 
 #: A write that creates at least this share of what the graph held, and at least ``REPLAN_ROWS`` rows, has the
@@ -270,6 +270,7 @@ class Neo4jStore(GraphStore):
             summary = WriteSummary()
             sets: list[bytes] = []  # the changes, one compressed set per batch
             done = 0
+            new: set[str] = set()  # the nodes this write creates: no relationship of theirs is stored yet
             for label, rows in node_groups.items():
                 upsert = cypher.upsert_nodes(self.schema, label)
                 # Each batch is recorded while the server reads the next one (see ``_upserts``).
@@ -277,6 +278,7 @@ class Neo4jStore(GraphStore):
                     summary.nodes_created += counts["created"]
                     summary.nodes_updated += counts["updated"]
                     summary.nodes_unchanged += counts["unchanged"]
+                    new.update(rows[i]["id"] for i in created)
                     if created or updated:
                         sets.append(_pack_changes([_node_group(label, rows, created, updated)]))
                     done += sum(counts.values())
@@ -285,7 +287,7 @@ class Neo4jStore(GraphStore):
             for (rel_type, source, target), rows in edge_groups.items():
                 upsert = cypher.upsert_edges(self.schema, rel_type, source, target)
                 keys = self.schema.relationships[rel_type].keys
-                for counts, created, updated in self._upserts(tx, self._edge_state(tx, rel_type), upsert, rows):
+                for counts, created, updated in self._upserts(tx, self._edge_state(tx, rel_type, new), upsert, rows):
                     summary.edges_created += counts["created"]
                     summary.edges_updated += counts["updated"]
                     summary.edges_unchanged += counts["unchanged"]
@@ -307,9 +309,10 @@ class Neo4jStore(GraphStore):
     def _upserts(
         self, tx: ManagedTransaction, state: _State, upsert: str, rows: list[dict[str, Any]]
     ) -> Iterator[tuple[dict[str, int], list[int], list[tuple[int, dict[str, Any]]]]]:
-        """Upsert ``rows`` batch by batch: read what of each batch is stored (``state``), write only the rows new
-        or changed (``graph.records.unchanged``, the embedded store's rule too), and yield per batch the counts
-        per status, the indexes of the rows created and the (row index, old properties) of the rows updated.
+        """Upsert ``rows`` batch by batch: read what of each batch is stored (``state``: the index of each row
+        stored, with its properties where they may differ), write only the rows new or changed
+        (``graph.records.unchanged``, the embedded store's rule too), and yield per batch the counts per status,
+        the indexes of the rows created and the (row index, old properties) of the rows updated.
 
         The server reads the next batch while the client compares this one. Deciding here rather than in the
         upsert statement keeps that statement as plain as the bare script's: the server plans it in a third of
@@ -327,13 +330,13 @@ class Neo4jStore(GraphStore):
             updated: list[tuple[int, dict[str, Any]]] = []
             changed = []
             for row in chunk:
-                before = old.get(row["i"])
-                if before is None:
-                    created.append(row["i"])
-                elif unchanged(before, row["props"]):
+                i = row["i"]
+                if i not in old:
+                    created.append(i)
+                elif (before := old[i]) is None or unchanged(before, row["props"]):
                     continue
                 else:
-                    updated.append((row["i"], before))
+                    updated.append((i, before))
                 changed.append(row)
             if changed:
                 writes.append((tx.run(upsert, rows=changed), len(changed)))
@@ -346,37 +349,26 @@ class Neo4jStore(GraphStore):
             raise ConflictError(f"{lost} relationship(s) lost an endpoint during the write")
 
     def _node_state(self, tx: ManagedTransaction, label: str) -> _State:
-        """The stored properties of a batch's nodes that exist as ``label``s, by row index (``_upserts``).
+        """What ``_upserts`` compares a batch of nodes with (``cypher.node_state``)."""
+        return self._state(tx, cypher.node_state(self.schema), label=label)
 
-        One statement for every label (``get_nodes`` of any class): a node stored under another class is not
-        this row's, and its MERGE fails on the root label's uniqueness, as it always has.
-        """
-        query = cypher.get_nodes(self.schema)
+    def _edge_state(self, tx: ManagedTransaction, rel_type: str, new: set[str]) -> _State:
+        """What ``_upserts`` compares a batch of relationships with (``cypher.edge_state``). Those at a node
+        created by this write (``new``) are not read: none can be stored, and a first load reads nothing."""
+        keys = list(self.schema.relationships[rel_type].keys)
+        read = self._state(tx, cypher.edge_state(self.schema), type=rel_type, keys=keys)
 
-        def read(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
-            result = tx.run(query, ids=[row["id"] for row in chunk])  # sent at once, read when iterated
-            index = {row["id"]: row["i"] for row in chunk}
-            return ((index[r["id"]], r["props"]) for r in result if r["label"] == label)
+        def stored(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any] | None]]:
+            old = [row for row in chunk if row["source"] not in new and row["target"] not in new]
+            return read(old) if old else iter(())
 
-        return read
+        return stored
 
-    def _edge_state(self, tx: ManagedTransaction, rel_type: str) -> _State:
-        """The stored properties of a batch's relationships, by row index (``_upserts``)."""
-        query = cypher.edge_state(self.schema)
-        keys = self.schema.relationships[rel_type].keys
-
-        def read(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
-            rows = [
-                {
-                    "i": row["i"],
-                    "source": row["source"],
-                    "target": row["target"],
-                    "key": {k: row["props"].get(k) for k in keys},
-                }
-                for row in chunk
-            ]
-            result = tx.run(query, type=rel_type, rows=rows)
-            return ((r["i"], r["props"]) for r in result)
+    @staticmethod
+    def _state(tx: ManagedTransaction, query: str, **params: Any) -> _State:
+        def read(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any] | None]]:
+            result = tx.run(query, params, rows=chunk, compare=True)  # sent at once, read when iterated
+            return (tuple(pair) for pair in result.single(strict=True)["stored"])
 
         return read
 
@@ -532,9 +524,12 @@ class _Audit(AuditTx):
                 found[by_id[r["id"]]] = _without_id(r["props"])
         for (rel_type, *_), group in edges.items():
             found.update(dict.fromkeys(group))
-            rows = self._edge_rows(rel_type, group)
-            for r in self._tx.run(cypher.edge_state(self._schema), type=rel_type, rows=rows):
-                found[group[r["i"]]] = _plain(r["props"])
+            rows = [{**row, "props": row["key"]} for row in self._edge_rows(rel_type, group)]
+            keys = list(self._schema.relationships[rel_type].keys)
+            query = cypher.edge_state(self._schema)
+            result = self._tx.run(query, type=rel_type, keys=keys, rows=rows, compare=False)
+            for i, props in result.single(strict=True)["stored"]:
+                found[group[i]] = _plain(props)
         return found
 
     def edges_at(self, nodes: Iterable[Ref]) -> list[Ref]:
