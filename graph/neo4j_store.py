@@ -15,8 +15,8 @@ exports name the class.
 
 A write records its load in the audit trail (``graph.audit``) in the same
 transaction; the audit's counter node is write-locked first, which serialises
-audited writes. Each batch's changes are recorded while the server writes the
-next batch, and stored compressed (``_pack_changes``).
+audited writes. Each batch's changes are recorded while the server writes that
+batch, and stored compressed (``_pack_changes``).
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ from graph.text import tokens
 from ontology.schema import Schema
 
 T = TypeVar("T")
-#: Reads the stored properties of a batch of rows to upsert, by row index (``Neo4jStore._upserts``).
+#: Reads which rows of a batch to upsert are stored: (row index, stored properties, or None where the row's
+#: change none of them), as ``Neo4jStore._upserts`` compares them.
 _State = Callable[[list[dict[str, Any]]], Iterator[tuple[int, dict[str, Any] | None]]]
 
 
@@ -273,7 +274,7 @@ class Neo4jStore(GraphStore):
             new: set[str] = set()  # the nodes this write creates: no relationship of theirs is stored yet
             for label, rows in node_groups.items():
                 upsert = cypher.upsert_nodes(self.schema, label)
-                # Each batch is recorded while the server reads the next one (see ``_upserts``).
+                # Each batch is recorded while the server writes it (see ``_upserts``).
                 for counts, created, updated in self._upserts(tx, self._node_state(tx, label), upsert, rows):
                     summary.nodes_created += counts["created"]
                     summary.nodes_updated += counts["updated"]
@@ -366,6 +367,8 @@ class Neo4jStore(GraphStore):
 
     @staticmethod
     def _state(tx: ManagedTransaction, query: str, **params: Any) -> _State:
+        """A reader of ``query``'s ``stored`` pairs for one batch at a time."""
+
         def read(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any] | None]]:
             result = tx.run(query, params, rows=chunk, compare=True)  # sent at once, read when iterated
             return (tuple(pair) for pair in result.single(strict=True)["stored"])
