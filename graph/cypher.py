@@ -54,7 +54,7 @@ def _prop(name: str, allowed: dict[str, object]) -> str:
 def upsert_nodes(schema: Schema, label: str) -> str:
     """Create or update nodes of one label (each also gets the root label); returns how many.
 
-    The store sends only the rows it found new or changed (``get_nodes`` reads them first): a statement this
+    The store sends only the rows it found new or changed (``node_state`` reads them first): a statement this
     plain costs the server a third of the time to plan that one deciding the status itself did (bench/analysis.md,
     round 12), and a load plans one per label.
     """
