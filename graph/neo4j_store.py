@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -85,8 +86,8 @@ _State = Callable[[list[dict[str, Any]]], Iterator[tuple[int, dict[str, Any] | N
 
 
 #: A write that creates at least this share of what the graph held, and at least ``REPLAN_ROWS`` rows, has the
-#: cached query plans made again (planning the questions' statements takes the server a while, and on a small
-#: graph a stale plan costs little).
+#: cached query plans made again before the next question (planning the questions' statements takes the server a
+#: while, and on a small graph a stale plan costs little).
 REPLAN_SHARE = 0.25
 REPLAN_ROWS = 10_000
 
@@ -116,6 +117,8 @@ class Neo4jStore(GraphStore):
         self._search = cypher.search(schema)
         self._schema_checked = False  # see _ensure_schema
         self._keeper = Keeper(keep_rows)  # earlier questions' rows, while the database is unchanged
+        self._replan_due = False  # see _replan
+        self._replan_lock = threading.Lock()
         # What the process holds by now (its modules, the schema, the driver) lives as long as the store. Frozen,
         # it is no longer walked by each collection of the oldest generation: 60 k objects, 11–26 ms, once every
         # 30 or so gaps questions (bench/analysis.md, round 9). The embedded store freezes it with its graph.
@@ -178,6 +181,7 @@ class Neo4jStore(GraphStore):
     # -- lifecycle
 
     def close(self) -> None:
+        self._replan()
         self.driver.close()
 
     def health(self) -> dict[str, Any]:
@@ -236,16 +240,26 @@ class Neo4jStore(GraphStore):
         """Nodes plus relationships (the count store's: no scan)."""
         return int(self._auto(cypher.GRAPH_SIZE)[0]["size"])
 
-    def _forget_plans(self) -> None:
-        """Drop the server's cached query plans, so that the next questions are planned for the graph as it is.
+    def _replan(self) -> None:
+        """Drop the server's cached query plans if a large write made them stale, so that the next questions
+        are planned for the graph as it is.
 
         Neo4j plans a statement once for the statistics of its first run and did not replan when they changed
         sixteenfold: on the bench's ×1 graph, loaded where the ×16 one had been, gaps kept a plan made for ×16
         and took 25 ms at p50 against 3.4 ms once replanned. A plan costs milliseconds to make again.
+
+        The drop waits for this process's next question, or its close, rather than following the write: the
+        write statements' plans do not depend on the graph's size (each finds its rows by id), and a load that
+        follows at once would otherwise plan its statements again (CSCO after ESCO took 1.41× the bare
+        script's write, 1.03× with its plans kept: bench/analysis.md, round 13). The drop is the server's, so it
+        reaches every client; one that asks before it keeps the plans it had during the load.
         """
-        # No privilege, or the server gone since the write: the plans stay, and the answers are the same.
-        with contextlib.suppress(Neo4jError, StoreUnavailableError):
-            self._auto(cypher.CLEAR_PLANS)
+        with self._replan_lock:
+            due, self._replan_due = self._replan_due, False
+        if due:
+            # No privilege, or the server gone since the write: the plans stay, and the answers are the same.
+            with contextlib.suppress(Neo4jError, StoreUnavailableError):
+                self._auto(cypher.CLEAR_PLANS)
 
     # -- writes
 
@@ -304,7 +318,7 @@ class Neo4jStore(GraphStore):
         summary = self._written(work)
         created = summary.nodes_created + summary.edges_created
         if before is not None and created >= REPLAN_ROWS and created >= REPLAN_SHARE * before:
-            self._forget_plans()
+            self._replan_due = True
         return summary
 
     def _upserts(
@@ -389,6 +403,7 @@ class Neo4jStore(GraphStore):
         (``graph.neo4j_kept``). When the database changed since they were read, an answer that used them is
         asked again through the rows of the state the first try found (none yet, unless another question kept
         some meanwhile); when that fails too, or the answer was an error, without any kept rows."""
+        self._replan()
         for _ in range(2):
             generation = self._keeper.current()
             try:
