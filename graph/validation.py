@@ -23,7 +23,7 @@ import networkx as nx
 from graph.collector import paused
 from graph.errors import Problem, ValidationError
 from graph.records import Batch, Edge, EdgeRecord, NodeRecord
-from ontology.schema import _CONVERTERS, NodeClass, PropertyDef, RelationshipType, Schema
+from ontology.schema import _CONVERTERS, PropertyDef, RelationshipType, Schema
 
 #: Looks up the labels of ids already in the store: id -> label for those found.
 LabelLookup = Callable[[Iterable[str]], dict[str, str]]
@@ -31,6 +31,7 @@ LabelLookup = Callable[[Iterable[str]], dict[str, str]]
 EdgeLookup = Callable[..., list[Edge]]
 
 _ID = re.compile(r"^[^\s\x00-\x1f]{1,512}$")
+_ID_ONLY = frozenset({"id"})
 
 
 def edge_key(edge: EdgeRecord, keys: tuple[str, ...]) -> tuple[Any, ...]:
@@ -164,8 +165,9 @@ class _Tables:
     """Per class and per relationship type, what validation asks of the schema for every item."""
 
     def __init__(self, schema: Schema) -> None:
-        self.classes: dict[str, tuple[NodeClass, _Props]] = {
-            name: (cls, _Props(cls.properties, cls.required)) for name, cls in schema.classes.items()
+        #: Each class's properties; the required ones but ``id``, which ``_ID`` checks first on every node.
+        self.classes: dict[str, _Props] = {
+            name: _Props(cls.properties, cls.required - _ID_ONLY) for name, cls in schema.classes.items()
         }
         self.rels = {name: _Rel(rel) for name, rel in schema.relationships.items()}
         #: The reference properties (``cj:refersTo``) of the types that have any.
@@ -266,11 +268,11 @@ def _check_nodes(
     schema: Schema, nodes: list[NodeRecord], stored: dict[str, str], source: str | None, problems: list[Problem]
 ) -> list[NodeRecord]:
     classes = _tables(schema).classes
-    seen: dict[str, str] = {}
+    seen: dict[str, NodeRecord] = {}
     clean = []
     for node in nodes:
-        found = classes.get(node.label)
-        if found is None:
+        spec = classes.get(node.label)
+        if spec is None:
             problems.append(
                 Problem(node.where(), None, None, f"unknown class {node.label!r}; known: {', '.join(schema.classes)}")
             )
@@ -278,19 +280,23 @@ def _check_nodes(
         if not isinstance(node.id, str) or not _ID.match(node.id):
             problems.append(Problem(node.where(), "id", node.id, "an id must be 1–512 characters without spaces"))
             continue
-        if node.id in seen:
-            problems.append(Problem(node.where(), "id", node.id, f"duplicate id (first at {seen[node.id]})"))
+        first = seen.get(node.id)
+        if first is not None:
+            problems.append(Problem(node.where(), "id", node.id, f"duplicate id (first at {first.where()})"))
             continue
-        seen[node.id] = node.where()
-        cls, spec = found
-        before = len(problems)
+        seen[node.id] = node
         # A node already in the graph had its required properties checked when it
         # was created; an update may carry only what changes.
-        required = frozenset() if node.id in stored else cls.required
-        props = _check_props(node, {**node.props, "id": node.id}, spec, required, problems)
-        props.pop("id", None)
-        if len(problems) > before:
-            continue
+        required = frozenset() if node.id in stored else spec.required
+        # The usual case, converted at once: the id passed ``_ID``, so ``_check_props`` would only give it back.
+        # Anything else goes there, for its messages.
+        props = _converted(node.props, spec) if "id" not in node.props else None
+        if props is None or not required <= props.keys():
+            before = len(problems)
+            props = _check_props(node, {**node.props, "id": node.id}, spec, required, problems)
+            props.pop("id", None)
+            if len(problems) > before:
+                continue
         if source is not None:
             props.setdefault("source", source)
         clean.append(NodeRecord(node.label, node.id, props, node.location))
@@ -331,15 +337,7 @@ def _check_edges(
             and (not spec.same_class or s_label == t_label)
             and s != t
         ):
-            props = {}
-            coercers = spec_props.coercers
-            try:
-                for name, value in edge.props.items():
-                    coerced = coercers[name](value)
-                    if coerced is not None:
-                        props[name] = coerced
-            except (KeyError, ValueError):
-                props = None
+            props = _converted(edge.props, spec_props)
             required = spec_props.required
             if props is None or (required and not required <= props.keys()):
                 before = len(problems)
@@ -655,6 +653,20 @@ def _check_links(
         if not gone:
             kept_edges.append(e)
     return [n for n in nodes if n.id not in rejected_nodes], kept_edges
+
+
+def _converted(values: dict[str, Any], spec: _Props) -> dict[str, Any] | None:
+    """``values`` converted, blanks dropped; None if any is unknown or fails (``_check_props`` says why)."""
+    props = {}
+    coercers = spec.coercers
+    try:
+        for name, value in values.items():
+            coerced = coercers[name](value)
+            if coerced is not None:
+                props[name] = coerced
+    except (KeyError, ValueError):
+        return None
+    return props
 
 
 def _check_props(

@@ -177,6 +177,11 @@ def _to_integer(value: Any) -> int:
     """
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a whole number")
+    # The usual cases, exact without a Decimal: an int within 64 bits, or text of at most 18 ASCII digits.
+    if type(value) is int and -_INT64 <= value < _INT64:
+        return value
+    if type(value) is str and len(value) <= 18 and value.isascii() and value.strip().isdigit():
+        return int(value)
     if isinstance(value, int):
         number = Decimal(value)
     else:

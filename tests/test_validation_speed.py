@@ -1,6 +1,7 @@
 """What load-time validation does to stay fast (bench/analysis.md, "Miss 5"), and that it changes no answer:
-per-schema tables of converters instead of ``PropertyDef.coerce`` per value, endpoints tested in one go, a
-quick acyclicity test before networkx names any cycle, the garbage collector paused while a check runs.
+per-schema tables of converters instead of ``PropertyDef.coerce`` per value, whole numbers without a Decimal,
+endpoints tested in one go, a quick acyclicity test before networkx names any cycle, the garbage collector
+paused while a check runs.
 
 The short ways must accept exactly what ``coerce`` accepts, convert it to the same value, and refuse the rest
 with ``coerce``'s own message; the rules that look at the whole batch must report the same problems in the
@@ -18,18 +19,24 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from graph.records import Edge, EdgeRecord, NodeRecord
 from graph.validation import _coercer, _has_cycle, _tables, check
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
-from ontology.schema import PropertyDef, Schema, load_schema
+from ontology.schema import PropertyDef, Schema, _to_integer, load_schema
 
 SCHEMA = load_schema()
 
 
 class Text(str):
     """Text that is not exactly ``str`` (it takes ``coerce``'s own way)."""
+
+
+class Whole(int):
+    """A whole number that is not exactly ``int`` (it takes ``_to_integer``'s way through a Decimal)."""
 
 
 VALUES: list[Any] = [
@@ -79,6 +86,26 @@ def test_bounds_and_lists_are_tested_as_coerce_tests_them(datatype: str, multi_v
         convert = _coercer(prop)
         for value in [*VALUES, "1|2|6", "2|2", ["1", "7"], ["true", "no"]]:
             assert outcome(convert, value) == outcome(prop.coerce, value), (prop, value)
+
+
+@given(st.one_of(st.integers(), st.text("0123456789٣ +-_.e", max_size=24)))
+@example("9" * 18)
+@example("9" * 19)
+@example(" " + "9" * 18)
+@example("٣" * 3)
+@example(2**63 - 1)
+@example(2**63)
+@example(-(2**63) - 1)
+def test_whole_numbers_convert_the_short_way_as_through_a_decimal(value: int | str) -> None:
+    slow = Whole(value) if isinstance(value, int) else Text(value)
+    assert outcome(_to_integer, value) == outcome(_to_integer, slow)
+
+
+def test_an_id_among_a_nodes_properties_is_the_nodes_own_and_not_written_as_a_property() -> None:
+    props = {"id": " course:B ", "name_zh": " 课 ", "category": "integrated"}
+    batch, problems = check(SCHEMA, [NodeRecord("Course", "course:A", props)], [], lambda ids: {})
+    assert problems == []
+    assert [(n.id, n.props) for n in batch.nodes] == [("course:A", {"name_zh": "课", "category": "integrated"})]
 
 
 def test_the_tables_are_built_once_per_schema() -> None:
