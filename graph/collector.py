@@ -7,7 +7,9 @@ its graph (loads, writes, indexes) inside ``paused(freeze=True)``: the collector
 graph again and again (40 % of an ESCO write into an empty store), and once built the graph is frozen
 (``gc.freeze``): never walked again, still freed by reference counting when it goes. A check
 (``graph.validation``) runs inside ``paused()``: it makes a record and a dict for each of 166 k ESCO items,
-and after a store's freeze the oldest generation is little besides them, so it came 4–5 times per check.
+and after a store's freeze the oldest generation is little besides them, so it came 4–5 times per check. A load
+(``loaders.pipeline``) checks and writes in one pause, or the batch the check made was walked twice before the
+write began.
 
 What is frozen is kept until unfrozen if it later dies as part of a reference cycle. So the young
 generations are collected before the pause (earlier garbage is not frozen), nothing is frozen unless a

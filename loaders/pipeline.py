@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.audit import LOCAL, Stamp
+from graph.collector import paused
 from graph.errors import Problem, ValidationError
 from graph.records import EdgeRecord, NodeRecord, WriteSummary
 from graph.service import Chanjiao
@@ -88,15 +89,20 @@ def load(
     ``keep_valid`` is false.
     """
     store = service.store
-    batch, problems = check(service.schema, parsed.nodes, parsed.edges, store.labels_of, source, store.adjacent)
-    report = LoadReport(source, dry_run, len(parsed.nodes), len(parsed.edges), WriteSummary(), problems, parsed.notes)
-    if problems and not keep_valid:
-        raise ValidationError(problems)
-    if problems and reject_file is not None:
-        write_rejects(reject_file, problems)
-        report.reject_file = str(reject_file)
-    if not dry_run:
-        report.summary = service.store.write(batch, progress, Stamp.now(who, source))
+    # One pause for the check and the write (``graph.collector``): paused apart, the collector walked what the
+    # check made — the whole batch — when it resumed and again as the write began (0.15–0.2 s of ESCO's 3 s).
+    with paused():
+        batch, problems = check(service.schema, parsed.nodes, parsed.edges, store.labels_of, source, store.adjacent)
+        report = LoadReport(
+            source, dry_run, len(parsed.nodes), len(parsed.edges), WriteSummary(), problems, parsed.notes
+        )
+        if problems and not keep_valid:
+            raise ValidationError(problems)
+        if problems and reject_file is not None:
+            write_rejects(reject_file, problems)
+            report.reject_file = str(reject_file)
+        if not dry_run:
+            report.summary = service.store.write(batch, progress, Stamp.now(who, source))
     return report
 
 

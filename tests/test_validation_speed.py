@@ -1,7 +1,7 @@
 """What load-time validation does to stay fast (bench/analysis.md, "Miss 5"), and that it changes no answer:
 per-schema tables of converters instead of ``PropertyDef.coerce`` per value, whole numbers without a Decimal,
 endpoints tested in one go, a quick acyclicity test before networkx names any cycle, the garbage collector
-paused while a check runs.
+paused while a check runs (and a load's write after it).
 
 The short ways must accept exactly what ``coerce`` accepts, convert it to the same value, and refuse the rest
 with ``coerce``'s own message; the rules that look at the whole batch must report the same problems in the
@@ -15,6 +15,7 @@ import gc
 import random
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -22,8 +23,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from graph.embedded import EmbeddedStore
 from graph.records import Edge, EdgeRecord, NodeRecord
+from graph.service import Chanjiao
 from graph.validation import _coercer, _has_cycle, _tables, check
+from loaders.pipeline import Parsed, load
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
 from ontology.schema import PropertyDef, Schema, _to_integer, load_schema
@@ -238,6 +242,28 @@ def test_the_collector_is_resumed_when_a_check_fails() -> None:
     bad = EdgeRecord("BROADER", ["not", "an", "id"], "x")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         check(SCHEMA, [], [bad], lambda ids: {}, "hostile")
+    assert gc.isenabled()
+
+
+def test_a_load_is_checked_and_written_in_one_pause(
+    demo: tuple[list[NodeRecord], list[EdgeRecord]], tmp_path: Path
+) -> None:
+    # Paused apart, the collector walked the checked batch when it resumed and again as the write began.
+    store = EmbeddedStore(tmp_path / "chanjiao.db", SCHEMA)
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        report = load(Chanjiao(store), Parsed(*demo), source="demo")
+    finally:
+        gc.callbacks.remove(seen)
+        store.close()
+    assert report.summary.nodes_created == len(demo[0])
+    assert collections[-1:] == [1] and collections.count(1) == 1  # the young generations as the check began; none after
     assert gc.isenabled()
 
 
