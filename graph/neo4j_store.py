@@ -250,9 +250,10 @@ class Neo4jStore(GraphStore):
 
         The drop waits for this process's next question, or its close, rather than following the write: the
         write statements' plans do not depend on the graph's size (each finds its rows by id), and a load that
-        follows at once would otherwise plan its statements again (CSCO after ESCO took 1.41× the bare
-        script's write, 1.03× with its plans kept: bench/analysis.md, round 13). The drop is the server's, so it
-        reaches every client; one that asks before it keeps the plans it had during the load.
+        follows at once would otherwise plan its statements again: CSCO's write after ESCO's took 1.41× the bare
+        script's with the drop at the write, 0.94× with the drop deferred (bench/analysis.md, round 13). The drop
+        is the server's, so it reaches every client; one that asks before it keeps the plans it had during the
+        load.
         """
         with self._replan_lock:
             due, self._replan_due = self._replan_due, False
