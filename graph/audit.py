@@ -9,9 +9,10 @@ load that changed it.
 Where the trail lives (outside the domain graph, in the same transaction as the
 data it describes, so an entry exists if and only if its write committed):
 
-- embedded store: the tables ``loads`` and ``load_changes`` in the store's SQLite file;
+- embedded store: the tables ``loads`` and ``load_changes`` (its changes, in sets: ``pack_changes``) in the
+  store's SQLite file;
 - Neo4j: nodes labelled ``ChanjiaoLoad`` (one per load) and ``ChanjiaoChangeSet``
-  (its changes per write batch, as zlib-compressed JSON bytes), plus the single ``ChanjiaoAudit``
+  (its changes per write batch, in the same sets), plus the single ``ChanjiaoAudit``
   node that numbers loads and serialises audited writes. These labels are not
   ontology classes: they never get relationships, never appear in ``counts``,
   search or exports, and describe the data's history rather than the domain.
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -185,27 +187,97 @@ def digest(props: dict[str, Any] | None) -> str | None:
     return None if props is None else fingerprint(canonical(props))
 
 
-#: Changes are stored in sets of this many, one JSON array each: one encoding per set, not per item.
+#: Changes are stored in sets of at most this many (one encoding per set, not per item).
 CHANGE_SET_SIZE = 1000
 
+# A change set as stored, by both stores: a zlib-compressed JSON list of *groups*, each the changes to items of one
+# label (or relationship type and end labels) as columns — ``label``, ``ids`` (start ids for relationships),
+# ``targets`` and ``ends`` (relationships), ``keys`` (the key property values, for types that have keys),
+# ``after`` (each item's digest after the change, ``digest``) and ``before`` (each item's properties before it,
+# null: it did not exist; absent: none did). Sets written by earlier versions are JSON text, a list of
+# ``Change.to_json``, and are read as such (``unpack_changes``).
 
-def dump_changes(changes: list[Change]) -> list[str]:
-    """``changes`` as JSON arrays of up to ``CHANGE_SET_SIZE`` each, in order."""
-    return dump_change_dicts([c.to_json() for c in changes])
+
+def pack_changes(groups: list[dict[str, Any]]) -> bytes:
+    """One change set as stored: compact JSON, zlib-compressed (fast level: most of it is digests)."""
+    text = json.dumps(groups, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode("utf-8"), 1)
 
 
-def dump_change_dicts(changes: list[dict[str, Any]]) -> list[str]:
-    """``dump_changes`` of changes given as ``Change.to_json`` gives them (a store that has them so need not
-    make ``Change`` objects first)."""
+def unpack_changes(data: bytes | bytearray | str) -> list[Change]:
+    """The changes of one stored set, in order (a text set is the format of ``dump_changes``)."""
+    if isinstance(data, str):
+        return [Change.from_json(c) for c in json.loads(data)]
+    changes = []
+    for group in json.loads(zlib.decompress(bytes(data))):
+        label, ids, after = group["label"], group["ids"], group["after"]
+        before = group.get("before") or [None] * len(ids)
+        if "targets" not in group:
+            changes += [Change(Ref(label, i), b, a) for i, b, a in zip(ids, before, after, strict=True)]
+            continue
+        ends = tuple(group["ends"]) if group.get("ends") else None
+        keys = group.get("keys") or [()] * len(ids)
+        changes += [
+            Change(Ref(label, i, t, tuple(k), ends), b, a)
+            for i, t, k, b, a in zip(ids, group["targets"], keys, before, after, strict=True)
+        ]
+    return changes
+
+
+def pack_group_sets(groups: list[dict[str, Any]]) -> list[bytes]:
+    """``groups`` packed in order, as few together as make ``CHANGE_SET_SIZE`` items (a group is not split):
+    a load whose labels alternate makes many small groups, and a set each cost more than the rest of its audit."""
+    sets: list[bytes] = []
+    pending: list[dict[str, Any]] = []
+    items = 0
+    for group in groups:
+        pending.append(group)
+        items += len(group["ids"])
+        if items >= CHANGE_SET_SIZE:
+            sets.append(pack_changes(pending))
+            pending, items = [], 0
+    if pending:
+        sets.append(pack_changes(pending))
+    return sets
+
+
+def pack_change_sets(changes: list[Change]) -> list[bytes]:
+    """``changes`` as stored sets of up to ``CHANGE_SET_SIZE`` each, in order."""
     return [
-        json.dumps(changes[start : start + CHANGE_SET_SIZE], ensure_ascii=False)
+        pack_changes(change_groups(changes[start : start + CHANGE_SET_SIZE]))
         for start in range(0, len(changes), CHANGE_SET_SIZE)
     ]
 
 
-def load_changes(sets: Iterable[str]) -> list[Change]:
-    """The changes of ``dump_changes``' sets, in order."""
-    return [Change.from_json(c) for text in sets for c in json.loads(text)]
+def change_groups(changes: list[Change]) -> list[dict[str, Any]]:
+    """``changes`` as groups, in order: a new group wherever the label (and kind, and end labels) changes."""
+    groups: list[dict[str, Any]] = []
+    current: tuple[str, bool, tuple[str, str] | None] | None = None
+    for change in changes:
+        ref = change.ref
+        kind = (ref.label, ref.is_node, ref.ends)
+        if kind != current:
+            current = kind
+            group: dict[str, Any] = {"label": ref.label, "ids": [], "after": [], "before": []}
+            if not ref.is_node:
+                group.update(ends=list(ref.ends) if ref.ends else None, targets=[], keys=[])
+            groups.append(group)
+        group["ids"].append(ref.id)
+        group["after"].append(change.after)
+        group["before"].append(change.before)
+        if not ref.is_node:
+            group["targets"].append(ref.target)
+            group["keys"].append(list(ref.key))
+    return groups
+
+
+def dump_changes(changes: list[Change]) -> list[str]:
+    """``changes`` as earlier versions stored them: JSON text arrays of up to ``CHANGE_SET_SIZE`` each, in order
+    (still read by ``unpack_changes``)."""
+    return [
+        json.dumps([c.to_json() for c in changes[start : start + CHANGE_SET_SIZE]], ensure_ascii=False)
+        for start in range(0, len(changes), CHANGE_SET_SIZE)
+    ]
 
 
 class AuditTx(ABC):

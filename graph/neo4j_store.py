@@ -16,7 +16,7 @@ exports name the class.
 A write records its load in the audit trail (``graph.audit``) in the same
 transaction; the audit's counter node is write-locked first, which serialises
 audited writes. Each batch's changes are recorded while the server writes that
-batch, and stored compressed (``_pack_changes``).
+batch, and stored compressed (``graph.audit.pack_changes``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -35,7 +34,6 @@ from neo4j.exceptions import AuthError, IncompleteCommit, Neo4jError, ServiceUna
 
 from graph import collector, cypher
 from graph.audit import (
-    CHANGE_SET_SIZE,
     LOAD,
     AuditTx,
     Change,
@@ -44,7 +42,9 @@ from graph.audit import (
     Stamp,
     canonical,
     fingerprint,
-    load_changes,
+    pack_change_sets,
+    pack_changes,
+    unpack_changes,
 )
 from graph.errors import ChanjiaoError, ConflictError, StoreUnavailableError
 from graph.neo4j_kept import KEEP_ROWS, Generation, Keeper
@@ -296,7 +296,7 @@ class Neo4jStore(GraphStore):
                     summary.nodes_unchanged += counts["unchanged"]
                     new.update(rows[i]["id"] for i in created)
                     if created or updated:
-                        sets.append(_pack_changes([_node_group(label, rows, created, updated)]))
+                        sets.append(pack_changes([_node_group(label, rows, created, updated)]))
                     done += sum(counts.values())
                     if progress is not None:
                         progress(done, total)
@@ -309,7 +309,7 @@ class Neo4jStore(GraphStore):
                     summary.edges_unchanged += counts["unchanged"]
                     if created or updated:
                         group = _edge_group(rel_type, (source, target), keys, rows, created, updated)
-                        sets.append(_pack_changes([group]))
+                        sets.append(pack_changes([group]))
                     done += sum(counts.values())
                     if progress is not None:
                         progress(done, total)
@@ -531,7 +531,7 @@ class _Audit(AuditTx):
         return [_entry(r["load"]) for r in self._tx.run(cypher.LATER_LOADS, id=load_id)]
 
     def changes(self, load_id: int) -> list[Change]:
-        return [c for r in self._tx.run(cypher.CHANGES, id=load_id) for c in _unpack_changes(r["changes"])]
+        return [c for r in self._tx.run(cypher.CHANGES, id=load_id) for c in unpack_changes(r["changes"])]
 
     def state(self, refs: Iterable[Ref]) -> dict[Ref, dict[str, Any] | None]:
         found: dict[Ref, dict[str, Any] | None] = {}
@@ -585,16 +585,12 @@ class _Audit(AuditTx):
     def record(
         self, stamp: Stamp, operation: str, counts: dict[str, int], changes: list[Change], reverts: int | None = None
     ) -> int:
-        sets = [
-            _pack_changes(_change_groups(changes[start : start + CHANGE_SET_SIZE]))
-            for start in range(0, len(changes), CHANGE_SET_SIZE)
-        ]
-        return self.record_sets(stamp, operation, counts, sets, reverts)
+        return self.record_sets(stamp, operation, counts, pack_change_sets(changes), reverts)
 
     def record_sets(
         self, stamp: Stamp, operation: str, counts: dict[str, int], sets: list[bytes], reverts: int | None = None
     ) -> int:
-        """``record`` with the changes already packed in sets (``_pack_changes``)."""
+        """``record`` with the changes already packed in sets (``graph.audit.pack_changes``)."""
         self._tx.run(
             cypher.CREATE_LOAD,
             id=self.load_id,
@@ -895,13 +891,8 @@ def _without_id(props: dict[str, Any]) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- change sets
 #
-# A load's changes are stored as ``ChanjiaoChangeSet`` nodes, each a zlib-compressed JSON list of
-# *groups*: changes to items of one label (or relationship type and end labels), as columns —
-# ``label``, ``ids`` (start ids for relationships), ``targets`` and ``ends`` (relationships),
-# ``keys`` (the key property values, for types that have keys), ``after`` (each item's digest after
-# the change, ``graph.audit.digest``) and ``before`` (each item's properties before it, null: it did
-# not exist; absent: none did). Sets written before this format are JSON text as
-# ``graph.audit.dump_changes`` writes it, and are read as such.
+# A load's changes are stored as ``ChanjiaoChangeSet`` nodes, one set per write batch, in the format of
+# ``graph.audit.pack_changes``.
 
 
 def _node_group(
@@ -946,54 +937,6 @@ def _with_digests(group: dict[str, Any], written: list[dict[str, Any]], old: lis
     if old:
         group["before"] = [None] * created + old
     return group
-
-
-def _change_groups(changes: list[Change]) -> list[dict[str, Any]]:
-    """``changes`` as groups, in order: a new group wherever the label (and kind, and end labels) changes."""
-    groups: list[dict[str, Any]] = []
-    current: tuple[str, bool, tuple[str, str] | None] | None = None
-    for change in changes:
-        ref = change.ref
-        kind = (ref.label, ref.is_node, ref.ends)
-        if kind != current:
-            current = kind
-            group: dict[str, Any] = {"label": ref.label, "ids": [], "after": [], "before": []}
-            if not ref.is_node:
-                group.update(ends=list(ref.ends) if ref.ends else None, targets=[], keys=[])
-            groups.append(group)
-        group["ids"].append(ref.id)
-        group["after"].append(change.after)
-        group["before"].append(change.before)
-        if not ref.is_node:
-            group["targets"].append(ref.target)
-            group["keys"].append(list(ref.key))
-    return groups
-
-
-def _pack_changes(groups: list[dict[str, Any]]) -> bytes:
-    """One change set as stored: compact JSON, zlib-compressed (fast level: most of it is digests)."""
-    text = json.dumps(groups, ensure_ascii=False, separators=(",", ":"))
-    return zlib.compress(text.encode("utf-8"), 1)
-
-
-def _unpack_changes(data: bytes | bytearray | str) -> list[Change]:
-    """The changes of one stored set, in order (a text set is the format of ``graph.audit.dump_changes``)."""
-    if isinstance(data, str):
-        return load_changes([data])
-    changes = []
-    for group in json.loads(zlib.decompress(bytes(data))):
-        label, ids, after = group["label"], group["ids"], group["after"]
-        before = group.get("before") or [None] * len(ids)
-        if "targets" not in group:
-            changes += [Change(Ref(label, i), b, a) for i, b, a in zip(ids, before, after, strict=True)]
-            continue
-        ends = tuple(group["ends"]) if group.get("ends") else None
-        keys = group.get("keys") or [()] * len(ids)
-        changes += [
-            Change(Ref(label, i, t, tuple(k), ends), b, a)
-            for i, t, k, b, a in zip(ids, group["targets"], keys, before, after, strict=True)
-        ]
-    return changes
 
 
 def _entry(props: dict[str, Any]) -> LoadEntry:

@@ -18,7 +18,16 @@ from api.app import create_app
 from api.cli import app as cli
 from api.security import new_key
 from graph import cypher
-from graph.audit import Ref, digest
+from graph.audit import (
+    Change,
+    Ref,
+    change_groups,
+    digest,
+    dump_changes,
+    pack_changes,
+    pack_group_sets,
+    unpack_changes,
+)
 from graph.errors import ConflictError, NotFoundError, ValidationError
 from graph.records import EdgeRecord, NodeRecord, WriteSummary
 from graph.service import Chanjiao
@@ -202,6 +211,34 @@ def edit_directly(service: Chanjiao, node_id: str, prop: str, value: object) -> 
 
 def test_audit_labels_are_not_ontology_classes(schema) -> None:
     assert not set(cypher.AUDIT_LABELS) & set(schema.classes)
+
+
+def test_change_sets_round_trip() -> None:
+    # Both stores store a load's changes in these sets; earlier versions stored them as text.
+    changes = [
+        Change(Ref("Course", "course:A"), None, digest({"name_zh": "甲"})),
+        Change(Ref("Course", "course:B"), {"name_zh": "乙", "hours": 4}, digest({"name_zh": "乙", "hours": 6})),
+        Change(Ref("Competency", "comp:1"), {"alt_labels": ["a", "b"], "level": 2.5}, None),
+        Change(Ref("DEMANDS", "emp:A", "occ:B", (2025,), ("Employer", "Occupation")), None, "d1"),
+        Change(Ref("DEMANDS", "emp:A", "occ:C", (2026,), ("Employer", "Occupation")), {"headcount": 3}, "d2"),
+        Change(Ref("DEVELOPS", "course:A", "comp:1", (), ("Course", "Competency")), None, "d3"),
+        Change(Ref("DEVELOPS", "lt:A", "comp:1", (), None), None, "d4"),
+        Change(Ref("Course", "course:C"), None, "d5"),
+    ]
+    back = unpack_changes(pack_changes(change_groups(changes)))
+    assert [c.to_json() for c in back] == [c.to_json() for c in changes]  # ends included
+    assert unpack_changes(dump_changes(changes)[0]) == changes  # text sets of earlier versions
+    assert unpack_changes(pack_changes([])) == []
+
+
+def test_small_groups_are_packed_together_in_order() -> None:
+    # A load whose labels alternate makes a group per item: a set each cost more than the rest of its audit.
+    changes = [Change(Ref("Course" if n % 2 else "Program", f"x:{n}"), None, f"d{n}") for n in range(2500)]
+    groups = change_groups(changes)
+    assert len(groups) == 2500
+    sets = pack_group_sets(groups)
+    assert len(sets) == 3  # 1000, 1000 and 500 items
+    assert [c for data in sets for c in unpack_changes(data)] == changes
 
 
 def test_refs_and_digests() -> None:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.audit import canonical, dump_changes, load_changes
+from graph.audit import canonical, digest, dump_changes, rollback
 from graph.development import Development, order
 from graph.embedded import EmbeddedStore
 from graph.questions.levels import satisfies
@@ -182,12 +182,42 @@ class TestSearchIndexCaughtUpLazily:
         assert [n.id for n, _ in demo_store.search("焊接", ["Course"], 5)] == ["course:IR-301"]
 
 
-def test_change_sets_are_what_dump_changes_writes(demo_store: EmbeddedStore) -> None:
-    Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 99})], [])
-    rows = [text for (text,) in demo_store._db.execute("SELECT changes FROM load_changes ORDER BY load, seq")]
-    assert len(rows) > 1
-    for text in rows:
-        assert [text] == dump_changes(load_changes([text]))
+def test_change_sets_are_stored_packed_and_give_each_changed_items_digest(demo_store: EmbeddedStore) -> None:
+    load_id = Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 99})], []).load_id
+    stored = [data for (data,) in demo_store._db.execute("SELECT changes FROM load_changes ORDER BY load, seq")]
+    assert len(stored) > 1 and all(isinstance(data, bytes) for data in stored)
+    first = demo_store.audited(lambda tx: tx.changes(1))
+    entry = demo_store.get_load(1)
+    assert entry is not None
+    assert len(first) == entry.counts["nodes_created"] + entry.counts["edges_created"]
+    assert all(c.before is None for c in first)
+    [update] = demo_store.audited(lambda tx: tx.changes(load_id))
+    assert update.ref.id == "course:IR-301" and update.before is not None and update.before.get("hours") != 99
+    state = demo_store.audited(lambda tx: tx.state(c.ref for c in [*first, update]))
+    since = [c for c in first if c.ref != update.ref]  # nothing changed them since
+    assert len(since) == len(first) - 1 and all(digest(state[c.ref]) == c.after for c in since)
+    assert digest(state[update.ref]) == update.after
+
+
+def test_text_change_sets_of_earlier_versions_still_roll_back(demo_store: EmbeddedStore) -> None:
+    course = "course:IR-301"
+    name = demo_store.get_nodes([course])[course].props["name_zh"]
+    records = [
+        NodeRecord("Course", course, {"name_zh": "改名"}),
+        NodeRecord("Course", "course:NEW", {"name_zh": "新", "category": "integrated"}),
+    ]
+    load_id = Chanjiao(demo_store).upsert(records, [], source="rename").load_id
+    assert load_id is not None
+    changes = demo_store.audited(lambda tx: tx.changes(load_id))
+    demo_store._db.execute("DELETE FROM load_changes WHERE load = ?", (load_id,))
+    demo_store._db.executemany(
+        "INSERT INTO load_changes (load, seq, changes) VALUES (?, ?, ?)",
+        [(load_id, n, text) for n, text in enumerate(dump_changes(changes))],
+    )
+    assert demo_store.audited(lambda tx: tx.changes(load_id)) == changes
+    rollback(demo_store, load_id)
+    nodes = demo_store.get_nodes([course, "course:NEW"])
+    assert nodes[course].props["name_zh"] == name and "course:NEW" not in nodes
 
 
 def test_demand_of_a_region_from_the_region(demo_store: EmbeddedStore) -> None:
