@@ -187,7 +187,7 @@ def digest(props: dict[str, Any] | None) -> str | None:
     return None if props is None else fingerprint(canonical(props))
 
 
-#: Changes are stored in sets of at most this many (one encoding per set, not per item).
+#: Changes are stored in sets of about this many (one encoding per set, not per item), in groups of at most this many.
 CHANGE_SET_SIZE = 1000
 
 # A change set as stored, by both stores: a zlib-compressed JSON list of *groups*, each the changes to items of one
@@ -242,23 +242,22 @@ def pack_group_sets(groups: list[dict[str, Any]]) -> list[bytes]:
 
 
 def pack_change_sets(changes: list[Change]) -> list[bytes]:
-    """``changes`` as stored sets of up to ``CHANGE_SET_SIZE`` each, in order."""
-    return [
-        pack_changes(change_groups(changes[start : start + CHANGE_SET_SIZE]))
-        for start in range(0, len(changes), CHANGE_SET_SIZE)
-    ]
+    """``changes`` as stored sets, in order."""
+    return pack_group_sets(change_groups(changes))
 
 
 def change_groups(changes: list[Change]) -> list[dict[str, Any]]:
-    """``changes`` as groups, in order: a new group wherever the label (and kind, and end labels) changes."""
+    """``changes`` as groups, in order: a new group wherever the label (and kind, and end labels) changes, and
+    after ``CHANGE_SET_SIZE`` items."""
     groups: list[dict[str, Any]] = []
     current: tuple[str, bool, tuple[str, str] | None] | None = None
+    group: dict[str, Any] = {"ids": []}
     for change in changes:
         ref = change.ref
         kind = (ref.label, ref.is_node, ref.ends)
-        if kind != current:
+        if kind != current or len(group["ids"]) >= CHANGE_SET_SIZE:
             current = kind
-            group: dict[str, Any] = {"label": ref.label, "ids": [], "after": [], "before": []}
+            group = {"label": ref.label, "ids": [], "after": [], "before": []}
             if not ref.is_node:
                 group.update(ends=list(ref.ends) if ref.ends else None, targets=[], keys=[])
             groups.append(group)

@@ -24,6 +24,7 @@ from graph.audit import (
     change_groups,
     digest,
     dump_changes,
+    pack_change_sets,
     pack_changes,
     pack_group_sets,
     unpack_changes,
@@ -231,7 +232,7 @@ def test_change_sets_round_trip() -> None:
     assert unpack_changes(pack_changes([])) == []
 
 
-def test_small_groups_are_packed_together_in_order() -> None:
+def test_change_sets_hold_about_a_thousand_changes_in_order() -> None:
     # A load whose labels alternate makes a group per item: a set each cost more than the rest of its audit.
     changes = [Change(Ref("Course" if n % 2 else "Program", f"x:{n}"), None, f"d{n}") for n in range(2500)]
     groups = change_groups(changes)
@@ -239,6 +240,9 @@ def test_small_groups_are_packed_together_in_order() -> None:
     sets = pack_group_sets(groups)
     assert len(sets) == 3  # 1000, 1000 and 500 items
     assert [c for data in sets for c in unpack_changes(data)] == changes
+    alike = [Change(Ref("Course", f"x:{n}"), None, f"d{n}") for n in range(2500)]
+    assert [len(g["ids"]) for g in change_groups(alike)] == [1000, 1000, 500]  # a long run is split
+    assert [c for data in pack_change_sets(alike) for c in unpack_changes(data)] == alike
 
 
 def test_refs_and_digests() -> None:
