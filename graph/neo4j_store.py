@@ -366,13 +366,12 @@ class Neo4jStore(GraphStore):
 
     def _node_state(self, tx: ManagedTransaction, label: str) -> _State:
         """What ``_upserts`` compares a batch of nodes with (``cypher.node_state``)."""
-        return self._state(tx, cypher.node_state(self.schema), label=label)
+        return self._state(tx, cypher.node_state(self.schema), label=label, compare=True)
 
     def _edge_state(self, tx: ManagedTransaction, rel_type: str, new: set[str]) -> _State:
-        """What ``_upserts`` compares a batch of relationships with (``cypher.edge_state``). Those at a node
-        created by this write (``new``) are not read: none can be stored, and a first load reads nothing."""
-        keys = list(self.schema.relationships[rel_type].keys)
-        read = self._state(tx, cypher.edge_state(self.schema), type=rel_type, keys=keys)
+        """What ``_upserts`` compares a batch of relationships with. Those at a node created by this write
+        (``new``) are not read: none can be stored, and a first load reads nothing."""
+        read = self._edges_stored(tx, rel_type, compare=True)
 
         def stored(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any] | None]]:
             old = [row for row in chunk if row["source"] not in new and row["target"] not in new]
@@ -380,12 +379,18 @@ class Neo4jStore(GraphStore):
 
         return stored
 
+    def _edges_stored(self, tx: ManagedTransaction, rel_type: str, compare: bool) -> _State:
+        """A reader of the stored relationships of ``rel_type`` among a batch's rows (``cypher.edge_state``):
+        for a write (``compare``: properties only where they may differ) and for the audit (all of them)."""
+        keys = list(self.schema.relationships[rel_type].keys)
+        return self._state(tx, cypher.edge_state(self.schema), type=rel_type, keys=keys, compare=compare)
+
     @staticmethod
     def _state(tx: ManagedTransaction, query: str, **params: Any) -> _State:
         """A reader of ``query``'s ``stored`` pairs for one batch at a time."""
 
         def read(chunk: list[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any] | None]]:
-            result = tx.run(query, params, rows=chunk, compare=True)  # sent at once, read when iterated
+            result = tx.run(query, params, rows=chunk)  # sent at once, read when iterated
             return (tuple(pair) for pair in result.single(strict=True)["stored"])
 
         return read
@@ -520,6 +525,7 @@ class _Audit(AuditTx):
 
     def __init__(self, tx: ManagedTransaction, store: Neo4jStore) -> None:
         self._tx = tx
+        self._store = store
         self._schema = store.schema
         self.load_id: int = tx.run(cypher.NEXT_LOAD).single(strict=True)["id"]
 
@@ -544,10 +550,7 @@ class _Audit(AuditTx):
         for (rel_type, *_), group in edges.items():
             found.update(dict.fromkeys(group))
             rows = [{**row, "props": row["key"]} for row in self._edge_rows(rel_type, group)]
-            keys = list(self._schema.relationships[rel_type].keys)
-            query = cypher.edge_state(self._schema)
-            result = self._tx.run(query, type=rel_type, keys=keys, rows=rows, compare=False)
-            for i, props in result.single(strict=True)["stored"]:
+            for i, props in self._store._edges_stored(self._tx, rel_type, compare=False)(rows):
                 found[group[i]] = _plain(props)
         return found
 
