@@ -159,6 +159,11 @@ def targets(results: dict[float, dict[str, Any]], alternated: dict[str, Any] | N
                         verdict = pair["p50_ratio"]
                         measured = (
                             f"{verdict:.2f}× in alternation (rounds {_spread(_rounds(pair))}); across runs {measured}"
+                            + (
+                                f"; at equal neighbourhood {_at_equal_neighbourhood(fit)}"
+                                if (fit := pair.get("equal_neighbourhood"))
+                                else ""
+                            )
                         )
                     rows.append([f"{question} on {kind}: {_x(top)} ≤ 1.5× ×1 (p50)", measured, _ok(verdict <= 1.5)])
     pop = base["stores"].get("neo4j", {}).get("population")
@@ -231,6 +236,14 @@ def _rounds(measured: dict[str, Any]) -> list[float]:
     return [r["p50_ratio"] for r in measured["rounds"]]
 
 
+def _at_equal_neighbourhood(fit: dict[str, Any] | None) -> str:
+    """The growth ``bench.growth.equal_neighbourhood`` fitted, its range and reach ('—' if not measured)."""
+    if fit is None:
+        return "—"
+    low, high = fit["range"]
+    return f"{fit['growth']:.2f}× (probes {low:.2f} – {high:.2f}×; reach {fit['reach']:.1f}×)"
+
+
 def _alternation(results: dict[float, dict[str, Any]], alternated: dict[str, Any]) -> list[str]:
     """The table of the growths ``bench.growth`` measured, beside the rows read (from ``bench.run``)."""
     rows = []
@@ -249,19 +262,57 @@ def _alternation(results: dict[float, dict[str, Any]], alternated: dict[str, Any
                     f"{measured['p95_ratio']:.2f}×",
                     f"{rows_read:.2f}×" if rows_read else "—",
                     f"{measured['p50_ratio'] / rows_read:.2f}×" if rows_read else "—",
+                    _at_equal_neighbourhood(measured.get("equal_neighbourhood")),
                     f"{data['machine']['commit']}, {data['machine']['started'][:16]}Z",
                     f"{min(loads):.1f}–{max(loads):.1f}",
                 ]
             )
     header = ["store", "question", "scales", "p50 growth (median)", "rounds (min – max)", "p95 growth (median)"]
-    header += ["rows read", "p50 per row", "code, when", "load avg"]
+    header += ["rows read", "p50 per row", "at equal neighbourhood", "code, when", "load avg"]
     return [
         "Measured in alternation (`python -m bench.growth`): both stores loaded and open at once, each round "
         "asking every probe of the small one, then of the large one, for a few seconds each; the figure is the "
-        "median of the rounds' ratios. The table above divides two runs made minutes apart.",
+        "median of the rounds' ratios. The table above divides two runs made minutes apart. *At equal "
+        "neighbourhood*: each probe's p50 over every round against the rows its question reads; a least-squares "
+        "line through the small store's probes, and each large store probe's p50 over what that line gives at its "
+        "own rows read: the median (the range in brackets; *reach*, how far past the small store's largest "
+        "neighbourhood the line is extended). 1× when a question's cost follows its neighbourhood alone, whatever "
+        "the size of the graph (the picture below).",
         "",
         *_table(header, rows),
     ]
+
+
+def _neighbourhood_picture(alternated: dict[str, Any], images: Path, prefix: str) -> list[str]:
+    """Each probe's p50 against the rows it reads, on both stores of every ``bench.growth`` run, with the fitted
+    lines: one picture, a panel per store and question ('' when no run kept its probes)."""
+    panels = [
+        (kind, question, data["scales"], measured)
+        for kind, data in sorted(alternated.items())
+        for question, measured in data["questions"].items()
+        if "probes" in measured
+    ]
+    if not panels:
+        return []
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 4), squeeze=False)
+    for ax, (kind, question, scales, measured) in zip(axes[0], panels, strict=True):
+        fit = measured["equal_neighbourhood"]
+        rows, p50s = measured["probes"]["rows"], measured["probes"]["p50"]
+        for scale, x, y, colour in zip(scales, rows, p50s, ("C0", "C3"), strict=True):
+            ax.scatter(x, y, s=14, color=colour, label=f"{_x(scale)} (each probe)")
+        reach, top = max(rows[0]), max(max(r) for r in rows)
+        for start, end, style in ((0, reach, "-"), (reach, top, "--")):  # dashed: the line extended
+            line = [fit["intercept"] + fit["slope"] * x for x in (start, end)]
+            ax.plot([start, end], line, color="C0", linestyle=style, linewidth=1)
+        ax.set_xlabel("rows read by the question")
+        ax.set_ylabel("p50, ms")
+        ax.set_title(f"{question}, {kind}: {fit['growth']:.2f}× at equal neighbourhood", fontsize=9)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    name = f"{prefix}growth-neighbourhood.png"
+    fig.savefig(images / name, dpi=110)
+    plt.close(fig)
+    return [f"![cost against neighbourhood](img/{name})", ""]
 
 
 # ---------------------------------------------------------------- sections
@@ -544,6 +595,8 @@ def _growth_section(
         f"![growth](img/{name})",
         "",
         *(_alternation(results, alternated) if alternated else []),
+        "",
+        *_neighbourhood_picture(alternated, images, prefix),
     ]
 
 
