@@ -294,16 +294,20 @@ def _neighbourhood_picture(alternated: dict[str, Any], images: Path, prefix: str
     ]
     if not panels:
         return []
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 4), squeeze=False)
-    for ax, (kind, question, scales, measured) in zip(axes[0], panels, strict=True):
+    columns = min(2, len(panels))
+    lines = -(-len(panels) // columns)
+    fig, axes = plt.subplots(lines, columns, figsize=(6 * columns, 4.2 * lines), squeeze=False)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, (kind, question, scales, measured) in zip(axes.flat, panels, strict=False):
         fit = measured["equal_neighbourhood"]
         rows, p50s = measured["probes"]["rows"], measured["probes"]["p50"]
         for scale, x, y, colour in zip(scales, rows, p50s, ("C0", "C3"), strict=True):
             ax.scatter(x, y, s=14, color=colour, label=f"{_x(scale)} (each probe)")
         reach, top = max(rows[0]), max(max(r) for r in rows)
-        for start, end, style in ((0, reach, "-"), (reach, top, "--")):  # dashed: the line extended
+        for start, end, style, label in ((0, reach, "-", f"{_x(scales[0])} line"), (reach, top, "--", "extended")):
             line = [fit["intercept"] + fit["slope"] * x for x in (start, end)]
-            ax.plot([start, end], line, color="C0", linestyle=style, linewidth=1)
+            ax.plot([start, end], line, color="C0", linestyle=style, linewidth=1, label=label)
         ax.set_xlabel("rows read by the question")
         ax.set_ylabel("p50, ms")
         ax.set_title(f"{question}, {kind}: {fit['growth']:.2f}× at equal neighbourhood", fontsize=9)
