@@ -28,6 +28,9 @@ from graph.questions import Questions
 from graph.service import Chanjiao
 from graph.store import GraphStore
 
+#: uvicorn's workers, as the brief asks.
+WORKERS = 2
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -211,6 +214,27 @@ def overhead_rounds(
     }
 
 
+def room_for_workers(kind: str, workers: int, held_mb: float, available: float) -> str | None:
+    """Why ``workers`` API workers over an embedded store would not fit in memory, or None when they would.
+
+    Each embedded worker loads the whole graph for itself: about what this process holds now (``held_mb``: the
+    graph and the workload it was loaded from, so the estimate errs high). Two ×16 workers and the bench itself
+    exceed this 24 GB machine; the kernel then kills the largest process, which is the bench.
+
+    >>> room_for_workers("embedded", 2, 7168, 12288)
+    'not measured: 2 workers would hold about 14.0 GB (this process holds 7.0 GB), 12.0 GB is available'
+    >>> room_for_workers("embedded", 2, 2500, 12000) is None and room_for_workers("neo4j", 2, 7000, 1000) is None
+    True
+    """
+    need = workers * held_mb
+    if kind != "embedded" or need < available:
+        return None
+    return (
+        f"not measured: {workers} workers would hold about {need / 1024:.1f} GB (this process holds "
+        f"{held_mb / 1024:.1f} GB), {available / 1024:.1f} GB is available"
+    )
+
+
 def measure(
     store: GraphStore,
     store_uri: str,
@@ -224,7 +248,7 @@ def measure(
 ) -> dict[str, Any]:
     """Start the server, detect the endpoint, measure concurrency 1 and the given levels and ``rounds`` of the
     overhead (``overhead_rounds``), stop the server."""
-    server = Server(store_uri, 2, work / "uvicorn.log")
+    server = Server(store_uri, WORKERS, work / "uvicorn.log")
     try:
         kind, route = endpoint(server, wanted)
         paths = request_paths(kind, route, probes)
@@ -246,7 +270,7 @@ def measure(
     return {
         "endpoint": kind,
         "example": paths[0],
-        "workers": 2,
+        "workers": WORKERS,
         "startup_s": round(server.startup_s, 2),
         "runs": runs,
         "overhead": overhead["ratio"],

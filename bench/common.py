@@ -80,6 +80,15 @@ def peak_rss_mb() -> float:
     return _status_kb("VmHWM") / 1024
 
 
+def available_mb() -> float:
+    """The memory the kernel could give processes now without swapping (MemAvailable), MB."""
+    with open("/proc/meminfo", encoding="ascii") as info:
+        for line in info:
+            if line.startswith("MemAvailable:"):
+                return float(line.split()[1]) / 1024
+    return 0.0
+
+
 def _status_kb(field: str) -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:

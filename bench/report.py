@@ -631,7 +631,8 @@ def _api(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> lis
             if not a:
                 continue
             if "runs" not in a:
-                rows.append([_x(scale), kind, "—", "—", "—", "—", "—", "—", f"failed: {a.get('error', '')[:200]}"])
+                why = a.get("skipped") or f"failed: {a.get('error', '')[:200]}"
+                rows.append([_x(scale), kind, "—", "—", "—", "—", "—", "—", why])
                 continue
             for run in a["runs"]:
                 lat = run["latency"]

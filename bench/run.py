@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import admin_import, api, loads, memory, questions, report
-from bench.common import DATA, NEO4J_HOME, NEO4J_URI, ROOT, loadavg, machine, say, timed
+from bench.common import DATA, NEO4J_HOME, NEO4J_URI, ROOT, available_mb, loadavg, machine, rss_mb, say, timed
 from bench.workload import Workload, build
 from graph.embedded import EmbeddedStore
 from graph.service import Chanjiao
@@ -220,7 +220,10 @@ def run_store(
                 )
         if "population" in settings.steps:
             result["population"] = questions.population(store)
-        if "api" in settings.steps:
+        if "api" in settings.steps and (crowded := api.room_for_workers(kind, api.WORKERS, rss_mb(), available_mb())):
+            result["api"] = {"skipped": crowded}
+            say(f"{kind} ×{workload.scale:g}: API {crowded}")
+        elif "api" in settings.steps:
             say(f"{kind} ×{workload.scale:g}: API")
             try:
                 result["api"] = api.measure(
