@@ -93,6 +93,33 @@ def equal_neighbourhood(small: list[tuple[float, float]], large: list[tuple[floa
     }
 
 
+def _alternate(
+    small: Questions, large: Questions, probe_calls: list[Call], rounds: int, seconds: float
+) -> tuple[list[dict[str, Any]], list[list[list[float]]]]:
+    """``rounds`` rounds of ``seconds`` on ``small`` then ``seconds`` on ``large``: each round's percentiles on
+    both and their ratios, and every sample of both stores by probe."""
+    per_round = []
+    per_probe: list[list[list[float]]] = [[[] for _ in probe_calls] for _ in (small, large)]
+    for _ in range(rounds):
+        measured = []
+        for questions, kept in zip((small, large), per_probe, strict=True):
+            samples = _samples(questions, probe_calls, seconds)
+            for mine, theirs in zip(kept, _by_probe(samples, len(probe_calls)), strict=True):
+                mine.extend(theirs)
+            measured.append(percentiles(samples))
+        low, high = measured
+        per_round.append(
+            {
+                "small": low,
+                "large": high,
+                "p50_ratio": round(high["p50"] / low["p50"], 3),
+                "p95_ratio": round(high["p95"] / low["p95"], 3),
+                "loadavg": loadavg(),
+            }
+        )
+    return per_round, per_probe
+
+
 def measure(
     small: Questions,
     large: Questions,
@@ -112,25 +139,7 @@ def measure(
             continue
         for questions in (small, large):  # a JVM just started compiles its hot paths for seconds
             _samples(questions, probe_calls, warmup)
-        per_round = []
-        per_probe: tuple[list[list[float]], list[list[float]]] = ([[] for _ in probe_calls], [[] for _ in probe_calls])
-        for _ in range(rounds):
-            measured = []
-            for questions, kept in zip((small, large), per_probe, strict=True):
-                samples = _samples(questions, probe_calls, seconds)
-                for mine, theirs in zip(kept, _by_probe(samples, len(probe_calls)), strict=True):
-                    mine.extend(theirs)
-                measured.append(percentiles(samples))
-            low, high = measured
-            per_round.append(
-                {
-                    "small": low,
-                    "large": high,
-                    "p50_ratio": round(high["p50"] / low["p50"], 3),
-                    "p95_ratio": round(high["p95"] / low["p95"], 3),
-                    "loadavg": loadavg(),
-                }
-            )
+        per_round, per_probe = _alternate(small, large, probe_calls, rounds, seconds)
         rows = [_rows_read(small, probe_calls), _rows_read(large, probe_calls)]
         p50s = [[percentiles(s)["p50"] for s in kept] for kept in per_probe]
         points = [list(zip(r, p, strict=True)) for r, p in zip(rows, p50s, strict=True)]
