@@ -213,15 +213,15 @@ GRAPH_SIZE = """CALL () { MATCH (n) RETURN count(n) AS nodes }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS edges }
 RETURN nodes + edges AS size"""
 CLEAR_PLANS = "CALL db.clearQueryCaches()"
-#: The property indexes whose sample the planner should not trust: more updates since it was taken than
-#: ``$share`` of the entries it counted (Neo4j's own rule for resampling, ``db.index_sampling.update_percentage``,
-#: is 5 % by default). An index sampled while its label was empty counts none, whatever was loaded since.
-OUTDATED_INDEXES = """CALL db.stats.retrieve('GRAPH COUNTS') YIELD data
+#: What the server's sample of each property index counted, and the updates made to it since the sample was taken
+#: (an index sampled while its label was empty counts nothing, whatever was loaded since).
+INDEX_SAMPLES = """CALL db.stats.retrieve('GRAPH COUNTS') YIELD data
 UNWIND data.indexes AS i
-WITH i WHERE NOT i.indexType IN ['LOOKUP', 'FULLTEXT'] AND i.updatesSinceEstimation > $share * i.totalSize
+WITH i WHERE NOT i.indexType IN ['LOOKUP', 'FULLTEXT']
 RETURN CASE WHEN i.labels IS NULL THEN 'RELATIONSHIP' ELSE 'NODE' END AS entity,
-       coalesce(i.labels, i.relationshipTypes) AS tokens, i.properties AS properties"""
-#: Every property index's name, by what it indexes (OUTDATED_INDEXES names none).
+       coalesce(i.labels, i.relationshipTypes) AS tokens, i.properties AS properties,
+       i.totalSize AS size, i.updatesSinceEstimation AS updates"""
+#: Every property index's name, by what it indexes (INDEX_SAMPLES names none).
 INDEX_NAMES = """SHOW INDEXES YIELD name, entityType, labelsOrTypes, properties WHERE properties IS NOT NULL
 RETURN name, entityType AS entity, labelsOrTypes AS tokens, properties"""
 #: Sampling is the server's own background job: this asks for it, and returns before it is done.

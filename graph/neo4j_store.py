@@ -91,10 +91,18 @@ _State = Callable[[list[dict[str, Any]]], Iterator[tuple[int, dict[str, Any] | N
 #: while, and on a small graph a stale plan costs little).
 REPLAN_SHARE = 0.25
 REPLAN_ROWS = 10_000
-#: An index sample is outdated past this share of updates since it was taken (the server's default rule).
+#: An index sample is outdated past this share of updates since it was taken (the server's own rule for
+#: resampling, ``db.index_sampling.update_percentage``, is 5 % by default).
 SAMPLE_SHARE = 0.05
 #: Seconds the plan drop waits for the indexes' new samples, at most (it drops the plans then anyway).
-SAMPLE_WAIT = 60.0
+SAMPLE_WAIT = 30.0
+
+#: An index, as the server's statistics and its list of indexes both name it: (entity, tokens, properties).
+_Indexed = tuple[str, tuple[str, ...], tuple[str, ...]]
+
+
+def _indexed(r: Record) -> _Indexed:
+    return r["entity"], tuple(r["tokens"]), tuple(r["properties"])
 
 
 class Neo4jStore(GraphStore):
@@ -282,19 +290,20 @@ class Neo4jStore(GraphStore):
         samples took 0.04 s.
         """
 
-        def indexed(r: Record) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-            return r["entity"], tuple(r["tokens"]), tuple(r["properties"])
+        def updates() -> dict[_Indexed, int]:
+            return {_indexed(r): r["updates"] for r in self._auto(cypher.INDEX_SAMPLES)}
 
-        def outdated() -> set[tuple[str, tuple[str, ...], tuple[str, ...]]]:
-            return {indexed(r) for r in self._auto(cypher.OUTDATED_INDEXES, share=SAMPLE_SHARE)}
-
-        stale = outdated()
+        samples = self._auto(cypher.INDEX_SAMPLES)
+        stale = {_indexed(r): r["updates"] for r in samples if r["updates"] > SAMPLE_SHARE * r["size"]}
         if not stale:
             return
-        names = [r["name"] for r in self._auto(cypher.INDEX_NAMES) if indexed(r) in stale]
-        self._auto(cypher.RESAMPLE, names=names)
+        named = {_indexed(r): r["name"] for r in self._auto(cypher.INDEX_NAMES)}
+        stale = {i: n for i, n in stale.items() if i in named}  # only those asked for are waited for
+        self._auto(cypher.RESAMPLE, names=[named[i] for i in stale])
+        # A new sample starts the count of updates again: fewer than when it was asked for means it was taken,
+        # whatever another client writes meanwhile.
         deadline = time.monotonic() + SAMPLE_WAIT
-        while stale & outdated() and time.monotonic() < deadline:
+        while time.monotonic() < deadline and any(updates().get(i, 0) >= n for i, n in stale.items()):
             time.sleep(0.01)
 
     # -- writes
