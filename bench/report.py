@@ -285,7 +285,7 @@ def _alternation(results: dict[float, dict[str, Any]], alternated: dict[str, Any
 
 def _neighbourhood_picture(alternated: dict[str, Any], images: Path, prefix: str) -> list[str]:
     """Each probe's p50 against the rows it reads, on both stores of every ``bench.growth`` run, with the fitted
-    lines: one picture, a panel per store and question ('' when no run kept its probes)."""
+    lines: one picture, a panel per store and question (nothing when no run kept its probes)."""
     panels = [
         (kind, question, data["scales"], measured)
         for kind, data in sorted(alternated.items())

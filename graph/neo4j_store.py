@@ -257,10 +257,11 @@ class Neo4jStore(GraphStore):
         """Drop the server's cached query plans if a large write made them stale, so that the next questions
         are planned for the graph as it is.
 
-        Neo4j plans a statement once for the statistics of its first run and did not replan when they changed
-        sixteenfold: on the bench's ×1 graph, loaded where the ×16 one had been, gaps kept a plan made for ×16
-        and took 25 ms at p50 against 3.4 ms once replanned. A plan costs milliseconds to make again. The indexes
-        the write outdated are sampled again first (``_resample``): the plans are made from their samples too.
+        Neo4j plans a statement once, from the counts and the indexes' samples, and kept its plans when the
+        graph changed sixteenfold: on the bench's ×1 graph, loaded where the ×16 one had been, gaps took 25 ms at
+        p50 (round 6: 3.4 ms once replanned). The indexes the write outdated are sampled again first
+        (``_resample``): plans made again from stale samples were as slow (round 14). A plan costs milliseconds
+        to make again.
 
         The drop waits for this process's next question, or its close, rather than following the write: the
         write statements' plans do not depend on the graph's size (each finds its rows by id), and a load that
