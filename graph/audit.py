@@ -246,28 +246,72 @@ def pack_change_sets(changes: list[Change]) -> list[bytes]:
     return pack_group_sets(change_groups(changes))
 
 
+class ChangeGroups:
+    """Changes noted in order as the groups a set stores (``pack_changes``): a new group wherever the label (or
+    relationship type and end labels) changes, and after ``CHANGE_SET_SIZE`` items. ``groups``: those noted.
+
+    >>> noted = ChangeGroups()
+    >>> noted.node("Course", "course:1", None, "d1")
+    >>> noted.edge("INCLUDES", ["Program", "Course"], "program:1", "course:1", [], None, "d2")
+    >>> [(g["label"], g["ids"]) for g in noted.groups]
+    [('Course', ['course:1']), ('INCLUDES', ['program:1'])]
+    """
+
+    def __init__(self) -> None:
+        self.groups: list[dict[str, Any]] = []
+        self._group: dict[str, Any] = {"ids": []}
+        # What the open group holds: label or type, whether nodes, end labels (kept apart: checked per item).
+        self._label: str | None = None
+        self._nodes = False
+        self._ends: list[str] | None = None
+
+    def _start(self, label: str, nodes: bool, ends: list[str] | None) -> dict[str, Any]:
+        self._label, self._nodes, self._ends = label, nodes, ends
+        self._group = {"label": label, "ids": [], "after": [], "before": []}
+        if not nodes:
+            self._group.update(ends=ends, targets=[], keys=[])
+        self.groups.append(self._group)
+        return self._group
+
+    def node(self, label: str, node_id: str, before: dict[str, Any] | None, after: str | None) -> None:
+        group = self._group
+        if label != self._label or not self._nodes or len(group["ids"]) >= CHANGE_SET_SIZE:
+            group = self._start(label, True, None)
+        group["ids"].append(node_id)
+        group["after"].append(after)
+        group["before"].append(before)
+
+    def edge(
+        self,
+        rel_type: str,
+        ends: list[str] | None,
+        source: str,
+        target: str,
+        key: list[Any],
+        before: dict[str, Any] | None,
+        after: str | None,
+    ) -> None:
+        group = self._group
+        if rel_type != self._label or self._nodes or ends != self._ends or len(group["ids"]) >= CHANGE_SET_SIZE:
+            group = self._start(rel_type, False, ends)
+        group["ids"].append(source)
+        group["targets"].append(target)
+        group["keys"].append(key)
+        group["after"].append(after)
+        group["before"].append(before)
+
+
 def change_groups(changes: list[Change]) -> list[dict[str, Any]]:
-    """``changes`` as groups, in order: a new group wherever the label (and kind, and end labels) changes, and
-    after ``CHANGE_SET_SIZE`` items."""
-    groups: list[dict[str, Any]] = []
-    current: tuple[str, bool, tuple[str, str] | None] | None = None
-    group: dict[str, Any] = {"ids": []}
+    """``changes`` as groups, in order (``ChangeGroups``)."""
+    noted = ChangeGroups()
     for change in changes:
         ref = change.ref
-        kind = (ref.label, ref.is_node, ref.ends)
-        if kind != current or len(group["ids"]) >= CHANGE_SET_SIZE:
-            current = kind
-            group = {"label": ref.label, "ids": [], "after": [], "before": []}
-            if not ref.is_node:
-                group.update(ends=list(ref.ends) if ref.ends else None, targets=[], keys=[])
-            groups.append(group)
-        group["ids"].append(ref.id)
-        group["after"].append(change.after)
-        group["before"].append(change.before)
-        if not ref.is_node:
-            group["targets"].append(ref.target)
-            group["keys"].append(list(ref.key))
-    return groups
+        if ref.target is None:  # a node
+            noted.node(ref.label, ref.id, change.before, change.after)
+        else:
+            ends = list(ref.ends) if ref.ends else None
+            noted.edge(ref.label, ends, ref.id, ref.target, list(ref.key), change.before, change.after)
+    return noted.groups
 
 
 def dump_changes(changes: list[Change]) -> list[str]:
