@@ -12,6 +12,7 @@
 #   NEO4J_HTTP_PORT      HTTP port on 127.0.0.1 (Browser at /browser/) [7474]
 #   NEO4J_HEAP           JVM heap, used for -Xms and -Xmx [1g]
 #   NEO4J_PAGECACHE      server.memory.pagecache.size [256m]
+#   NEO4J_TX_LOG_RETENTION  db.tx_log.rotation.retention_policy [2 days 2G]
 #   NEO4J_PASSWORD       unset: auth disabled. Set (>= 8 chars): auth enabled and
 #                        the password of user "neo4j" is set before the FIRST start
 #                        of a fresh data dir (use `wipe` to change it later)
@@ -34,6 +35,7 @@ BOLT_PORT="${NEO4J_BOLT_PORT:-7687}"
 HTTP_PORT="${NEO4J_HTTP_PORT:-7474}"
 HEAP="${NEO4J_HEAP:-1g}"
 PAGECACHE="${NEO4J_PAGECACHE:-256m}"
+TX_LOG_RETENTION="${NEO4J_TX_LOG_RETENTION:-2 days 2G}"
 START_TIMEOUT="${NEO4J_START_TIMEOUT:-180}"
 STOP_TIMEOUT="${NEO4J_STOP_TIMEOUT:-60}"
 if [[ -n "${JAVA:-}" ]]; then :
@@ -132,6 +134,10 @@ server.memory.pagecache.size=$PAGECACHE
 # Transaction logs are otherwise preallocated at 256 MB per database, i.e.
 # ~0.5 GB of disk for an empty dev/test DBMS.
 db.tx_log.preallocate=false
+# The stock neo4j.conf's cap. Without a line here the server's own default
+# applies, "2 days" with no size limit: reloading the bench's x16 graph a few
+# times in a day kept 34 GB of logs. They are pruned at each checkpoint.
+db.tx_log.rotation.retention_policy=$TX_LOG_RETENTION
 # No network here, and no need to report usage from dev/CI.
 dbms.usage_report.enabled=false
 # Hosts the Browser may fetch :guide / :play / :style content from (hostnames,
