@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -32,7 +30,7 @@ from graph.settings import Settings
 from loaders.pipeline import load
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
-from tests.conftest import STORES, make_store, neo4j_uri
+from tests.conftest import STORES, make_store, neo4j_uri, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = float(os.environ.get("CHANJIAO_SOAK_SECONDS", "20"))
@@ -48,12 +46,6 @@ READS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(params=STORES)
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Chanjiao]]:
     """A uvicorn process serving the demo; yields its URL and a service over the same store (to check it)."""
@@ -61,7 +53,6 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
     service = Chanjiao(store)
     load(service, read_workbook(DEMO_PATH, service.schema), source="demo")
     target = str(tmp_path / "chanjiao.db") if store.kind == "embedded" else neo4j_uri()
-    port = free_port()
     env = {
         **os.environ,
         "CHANJIAO_STORE": target,
@@ -71,30 +62,11 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
     env.pop("CHANJIAO_NEO4J_PASSWORD", None)
     if os.environ.get("CHANJIAO_TEST_NEO4J_PASSWORD"):
         env["CHANJIAO_NEO4J_PASSWORD"] = os.environ["CHANJIAO_TEST_NEO4J_PASSWORD"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"uvicorn did not start: {process.stderr.read() if process.stderr else ''}")
-            time.sleep(0.2)
-        yield url, service
+        with serving(command, env, tmp_path / "uvicorn.log") as url:
+            yield url, service
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         if store.kind == "embedded":
             store.close()
 

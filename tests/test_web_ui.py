@@ -17,10 +17,8 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -32,7 +30,7 @@ import pytest
 from openpyxl import load_workbook
 
 from api.security import new_key
-from tests.conftest import unavailable
+from tests.conftest import serving, unavailable
 
 IRAM, OPERATOR = "program:IRAM", "csco:6-31-07-03"  # the demo's program and the occupation it targets
 ENTRY, SECRET = new_key("ui-tester")
@@ -61,12 +59,6 @@ def chanjiao_command() -> str:
     if not found:
         pytest.fail("the chanjiao command is not installed (pip install -e .)")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Api:
@@ -107,33 +99,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     env["CHANJIAO_API_KEYS"] = json.dumps([ENTRY])
     loaded = subprocess.run([command, "demo", "--store", str(store)], env=env, capture_output=True, text=True)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    port = free_port()
-    log = (folder / "serve.log").open("w")
-    process = subprocess.Popen(
-        [command, "serve", "--store", str(store), "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    api = Api(f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if api.get("/health")["reachable"]:
-                    break
-            except (OSError, ValueError):
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"chanjiao serve did not start:\n{(folder / 'serve.log').read_text()}")
-            time.sleep(0.2)
-        yield api
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with serving([command, "serve", "--store", str(store)], env, folder / "serve.log") as url:
+        yield Api(url)
 
 
 @pytest.fixture(scope="module")
