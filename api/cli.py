@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,9 +93,25 @@ def serve(
                 f"demo: {report.summary.nodes_created} nodes and {report.summary.edges_created} relationships created"
             )
     os.environ["CHANJIAO_STORE"] = settings.store  # the workers read their settings from the environment
-    get_settings.cache_clear()
-    console.print(f"chanjiao on http://{host}:{port}/docs  (store: {settings.store_kind} {settings.store})")
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level="info")
+    with _shared_rate_limit(settings, workers):
+        get_settings.cache_clear()
+        console.print(f"chanjiao on http://{host}:{port}/docs  (store: {settings.store_kind} {settings.store})")
+        uvicorn.run("api.main:app", host=host, port=port, workers=workers, log_level="info")
+
+
+@contextmanager
+def _shared_rate_limit(settings: Settings, workers: int) -> Iterator[None]:
+    """With more than one worker, a file for the rate limit's counts that they all use (unless one is set),
+    removed when the server stops: each would otherwise let a key make its whole rate."""
+    if workers <= 1 or settings.rate_limit_file is not None:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="chanjiao-") as folder:
+        os.environ["CHANJIAO_RATE_LIMIT_FILE"] = str(Path(folder) / "rate-limit.sqlite")
+        try:
+            yield
+        finally:
+            del os.environ["CHANJIAO_RATE_LIMIT_FILE"]
 
 
 @app.command()

@@ -2,8 +2,9 @@
 
 The rate limit is a token bucket per key id: a key may make up to
 ``per_minute`` requests at once, and gets them back at ``per_minute`` per
-minute. It is kept per process, so behind N uvicorn workers a key gets N times
-the limit (put a shared limiter in the proxy in front if that matters).
+minute. The buckets are kept in the process, or in a SQLite file that every
+uvicorn worker of one server shares (``rate_limit_file``; ``chanjiao serve
+--workers N`` makes one), so that N workers do not give a key N times its rate.
 
 >>> clock = iter([0.0, 0.0, 0.0, 30.0]).__next__
 >>> limiter = RateLimiter(2, clock)
@@ -14,9 +15,11 @@ the limit (put a shared limiter in the proxy in front if that matters).
 from __future__ import annotations
 
 import math
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,30 +29,86 @@ from api.problems import problem
 #: Room for the multipart envelope around an upload of the largest allowed size.
 ENVELOPE = 64 * 1024
 
+#: A bucket: the requests left, and when they were counted (seconds on the limiter's clock).
+Bucket = tuple[float, float]
+
+
+def take(bucket: Bucket | None, now: float, per_minute: int) -> tuple[Bucket, float]:
+    """``bucket`` after one request at ``now``, and the seconds until that request may go (0.0: now).
+
+    A key's first request finds its bucket full; a clock that went back refills nothing.
+
+    >>> take(None, 5.0, 2)
+    ((1.0, 5.0), 0.0)
+    >>> take((0.5, 0.0), 3.0, 2)
+    ((0.6, 3.0), 12.0)
+    """
+    rate = per_minute / 60.0
+    tokens, then = bucket if bucket is not None else (float(per_minute), now)
+    tokens = min(float(per_minute), tokens + max(0.0, now - then) * rate)
+    if tokens >= 1.0:
+        return (tokens - 1.0, now), 0.0
+    return (tokens, now), (1.0 - tokens) / rate
+
+
+class MemoryBuckets:
+    """The buckets of one process."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[str, Bucket] = {}
+        self._lock = threading.Lock()
+
+    def update(self, key: str, change: Callable[[Bucket | None], tuple[Bucket, float]]) -> float:
+        """Replace ``key``'s bucket by what ``change`` makes of it, atomically; return what else it gives."""
+        with self._lock:
+            self._buckets[key], wait = change(self._buckets.get(key))
+        return wait
+
+
+class FileBuckets:
+    """The buckets in a SQLite file, shared by every process that opens it (the workers of one server).
+
+    Each update is one ``BEGIN IMMEDIATE`` transaction, so two workers taking from one bucket at once take
+    two requests. Nothing here needs to outlive a crash, so the file is not synced.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE IF NOT EXISTS bucket (key TEXT PRIMARY KEY, tokens REAL, at REAL)")
+        self._lock = threading.Lock()
+
+    def update(self, key: str, change: Callable[[Bucket | None], tuple[Bucket, float]]) -> float:
+        """Replace ``key``'s bucket by what ``change`` makes of it, atomically; return what else it gives."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT tokens, at FROM bucket WHERE key = ?", (key,)).fetchone()
+                (tokens, at), wait = change(tuple(row) if row else None)
+                self._db.execute("INSERT OR REPLACE INTO bucket VALUES (?, ?, ?)", (key, tokens, at))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        return wait
+
 
 class RateLimiter:
-    """``per_minute`` requests per key, in bursts of as many; 0 means no limit."""
+    """``per_minute`` requests per key, in bursts of as many; 0 means no limit. With ``shared``, the buckets are
+    kept in that file (``FileBuckets``) and counted on the wall clock, which every process reads alike."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_minute: int, clock: Callable[[], float] | None = None, shared: Path | None = None) -> None:
         self.per_minute = per_minute
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when counted)
-        self._lock = threading.Lock()  # sync routes run in a thread pool
+        self._buckets = FileBuckets(shared) if shared is not None else MemoryBuckets()
+        self._clock = clock or (time.time if shared is not None else time.monotonic)
 
     def wait(self, key: str) -> float:
         """Take one request from ``key``'s allowance: 0.0 when it may go ahead, else the seconds until it may."""
         if self.per_minute <= 0:
             return 0.0
-        rate = self.per_minute / 60.0
-        with self._lock:
-            now = self._clock()
-            tokens, then = self._buckets.get(key, (float(self.per_minute), now))
-            tokens = min(float(self.per_minute), tokens + (now - then) * rate)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / rate
+        now = self._clock()
+        return self._buckets.update(key, lambda bucket: take(bucket, now, self.per_minute))
 
     def check(self, key: str) -> None:
         """Raise 429, with ``Retry-After``, when ``key`` has used up its allowance."""

@@ -75,7 +75,8 @@ def _limiter(request: Request) -> RateLimiter:
     limiter = getattr(request.app.state, "rate_limiter", None)
     if limiter is None:
         settings: Settings = request.app.state.settings
-        limiter = request.app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+        limiter = RateLimiter(settings.rate_limit_per_minute, shared=settings.rate_limit_file)
+        request.app.state.rate_limiter = limiter
     return limiter
 
 

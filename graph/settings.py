@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(20 * 1024 * 1024, ge=1, description="largest workbook upload accepted")
     rate_limit_per_minute: int = Field(
         120, ge=0, description="requests per minute each API key may make, in bursts of as many (0: no limit)"
+    )
+    rate_limit_file: Path | None = Field(
+        None,
+        description="a file the API's worker processes keep the rate limit's counts in, so that they share them "
+        "(none: each process counts its own; `chanjiao serve --workers N` makes one)",
     )
 
     @field_validator("store")

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import hmac
+import json
+import os
 import subprocess
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 import yaml
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from api import cli
 from api.app import create_app
 from api.ratelimit import RateLimiter
 from api.security import KeyRing, new_key
 from graph.service import Chanjiao
 from graph.settings import Settings
+from tests.conftest import serving
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY, SECRET = new_key("registrar")
@@ -103,6 +113,58 @@ class TestRateLimit:
         assert limiter.wait("k") == 0.0
         now[0] = 1000.0  # a long pause refills to the burst, not beyond
         assert sum(limiter.wait("k") == 0.0 for _ in range(100)) == 60
+
+    def test_servers_sharing_a_file_share_each_keys_rate(self, tmp_path: Path) -> None:
+        """Two servers over one store and one rate-limit file, as ``chanjiao serve --workers 2`` runs its workers:
+        a key gets its rate once between them, not once from each."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CHANJIAO_")}
+        env |= {
+            "CHANJIAO_STORE": str(tmp_path / "shared.db"),
+            "CHANJIAO_API_KEYS": json.dumps([ENTRY]),
+            "CHANJIAO_RATE_LIMIT_PER_MINUTE": "4",
+            "CHANJIAO_RATE_LIMIT_FILE": str(tmp_path / "rate-limit.sqlite"),
+        }
+        command = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1"]
+        with serving(command, env, tmp_path / "a.log") as a, serving(command, env, tmp_path / "b.log") as b:
+            statuses = [_status(f"{url}/loads", SECRET) for _ in range(4) for url in (a, b)]
+        assert statuses == [200] * 4 + [429] * 4
+
+    def test_serve_gives_its_workers_one_file_and_removes_it(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
+        files: dict[int, str | None] = {}
+
+        def run(app: str, **options: Any) -> None:
+            files[options["workers"]] = path = os.environ.get("CHANJIAO_RATE_LIMIT_FILE")
+            assert path is None or Path(path).parent.is_dir()
+
+        monkeypatch.setattr(uvicorn, "run", run)
+        monkeypatch.setenv("CHANJIAO_STORE", "unused")  # serve sets it for its workers; restored afterwards
+        monkeypatch.delenv("CHANJIAO_RATE_LIMIT_FILE", raising=False)
+        for workers in (1, 2):
+            served = CliRunner().invoke(
+                cli.app, ["serve", "--store", str(tmp_path / "s.db"), "--workers", str(workers)]
+            )
+            assert served.exit_code == 0, served.output
+        shared = files[2]
+        assert files[1] is None and shared is not None and Path(shared).name == "rate-limit.sqlite"
+        assert not Path(shared).parent.exists() and "CHANJIAO_RATE_LIMIT_FILE" not in os.environ
+
+    def test_a_shared_bucket_refills_on_the_wall_clock(self, tmp_path: Path) -> None:
+        now = [1000.0]
+        workers = [RateLimiter(2, clock=lambda: now[0], shared=tmp_path / "rate.sqlite") for _ in range(2)]
+        assert [w.wait("k") for w in workers] == [0.0, 0.0]
+        assert workers[0].wait("k") == pytest.approx(30.0) and workers[1].wait("other") == 0.0
+        now[0] += 30.0
+        assert workers[1].wait("k") == 0.0 and workers[0].wait("k") > 0
+
+
+def _status(url: str, secret: str) -> int:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"X-API-Key": secret}), timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 class TestSize:
