@@ -4,6 +4,8 @@ and every question answered identically by the embedded store and Neo4j."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from loaders.pipeline import load
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
 from ontology.schema import Schema
+from tests.conftest import ROOT
 
 IRAM, OPERATOR, ELECTRICIAN = "program:IRAM", "csco:6-31-07-03", "csco:6-31-01-03"
 
@@ -207,3 +210,12 @@ def test_every_map_column_is_named_even_when_nothing_develops_it(demo) -> None:
     assert all(c.name_zh and c.dimension for c in columns), [c.competency for c in columns if not c.name_zh]
     missing = next(c for c in columns if c.competency == "comp:P-13")
     assert (missing.name_zh, missing.status) == ("人机界面（HMI）组态", "missing")
+
+
+def test_the_demo_for_examples_leaves_no_folder_behind() -> None:
+    """``demo_questions`` (the docstrings' examples) loads the demo into a temporary folder of its own; the
+    folder goes when the process does, so that test runs do not pile them up."""
+    code = "from graph.questions import demo_questions; print(demo_questions().store.path.parent)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    folder = Path(done.stdout.strip())
+    assert folder.name.startswith("chanjiao-demo-") and not folder.exists()

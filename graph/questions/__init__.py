@@ -459,7 +459,10 @@ class Questions:
 
 @cache
 def demo_questions() -> Questions:
-    """Questions over an embedded store holding the demo dataset, in a temporary folder (examples and trials)."""
+    """Questions over an embedded store holding the demo dataset, in a temporary folder (examples and trials),
+    removed when the process exits."""
+    import atexit
+    import shutil
     import tempfile
     from pathlib import Path
 
@@ -470,6 +473,9 @@ def demo_questions() -> Questions:
     from loaders.workbook import read_workbook
     from ontology.schema import load_schema
 
-    service = Chanjiao(EmbeddedStore(Path(tempfile.mkdtemp(prefix="chanjiao-demo-")) / "demo.db", load_schema()))
+    folder = Path(tempfile.mkdtemp(prefix="chanjiao-demo-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    service = Chanjiao(EmbeddedStore(folder / "demo.db", load_schema()))
+    atexit.register(service.close)  # runs first: the store is closed before its folder goes
     load(service, read_workbook(DEMO_PATH, service.schema), source="demo")
     return Questions(service.store)
