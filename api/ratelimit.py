@@ -59,7 +59,7 @@ class MemoryBuckets:
         self._lock = threading.Lock()
 
     def update(self, key: str, change: Callable[[Bucket | None], tuple[Bucket, float]]) -> float:
-        """Replace ``key``'s bucket by what ``change`` makes of it, atomically; return what else it gives."""
+        """Replace ``key``'s bucket by what ``change`` makes of it, atomically; return the wait it gives too."""
         with self._lock:
             self._buckets[key], wait = change(self._buckets.get(key))
         return wait
@@ -80,7 +80,7 @@ class FileBuckets:
         self._lock = threading.Lock()
 
     def update(self, key: str, change: Callable[[Bucket | None], tuple[Bucket, float]]) -> float:
-        """Replace ``key``'s bucket by what ``change`` makes of it, atomically; return what else it gives."""
+        """Replace ``key``'s bucket by what ``change`` makes of it, atomically; return the wait it gives too."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:

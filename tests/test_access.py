@@ -150,7 +150,7 @@ class TestRateLimit:
         assert files[1] is None and shared is not None and Path(shared).name == "rate-limit.sqlite"
         assert not Path(shared).parent.exists() and "CHANJIAO_RATE_LIMIT_FILE" not in os.environ
 
-    def test_a_shared_bucket_refills_on_the_wall_clock(self, tmp_path: Path) -> None:
+    def test_limiters_over_one_file_take_from_one_bucket(self, tmp_path: Path) -> None:
         now = [1000.0]
         workers = [RateLimiter(2, clock=lambda: now[0], shared=tmp_path / "rate.sqlite") for _ in range(2)]
         assert [w.wait("k") for w in workers] == [0.0, 0.0]

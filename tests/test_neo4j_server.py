@@ -51,8 +51,8 @@ def test_health_names_the_server_version(neo4j_driver, schema: Schema) -> None:
 
 
 def test_transaction_logs_are_kept_to_a_size(neo4j_driver) -> None:
-    """The server's own default keeps two days of transaction logs however large they grow (34 GB for a few
-    reloads of the bench's ×16 graph); scripts/neo4j.sh sets the stock neo4j.conf's cap, "2 days 2G"."""
+    """The server's own default keeps two days of transaction logs however large they grow (the bench's server
+    held 34 GB); scripts/neo4j.sh sets the stock neo4j.conf's cap, "2 days 2G"."""
     records, _, _ = neo4j_driver.execute_query("SHOW SETTINGS YIELD name, value WHERE name STARTS WITH 'db.tx_log'")
     config = {r["name"]: r["value"] for r in records}
     if config.get("db.tx_log.preallocate") != "false":  # scripts/neo4j.sh sets it: another server is running
