@@ -152,7 +152,8 @@ class TestRateLimit:
 
     def test_limiters_over_one_file_take_from_one_bucket(self, tmp_path: Path) -> None:
         now = [1000.0]
-        workers = [RateLimiter(2, clock=lambda: now[0], shared=tmp_path / "rate.sqlite") for _ in range(2)]
+        shared = tmp_path / "not yet made" / "rate.sqlite"  # its folder is made, as a setting may name a new one
+        workers = [RateLimiter(2, clock=lambda: now[0], shared=shared) for _ in range(2)]
         assert [w.wait("k") for w in workers] == [0.0, 0.0]
         assert workers[0].wait("k") == pytest.approx(30.0) and workers[1].wait("other") == 0.0
         now[0] += 30.0
