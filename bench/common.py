@@ -72,26 +72,23 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def rss_mb() -> float:
     """This process's resident set size (VmRSS), MB."""
-    return _status_kb("VmRSS") / 1024
+    return _proc_kb("/proc/self/status", "VmRSS") / 1024
 
 
 def peak_rss_mb() -> float:
     """This process's peak resident set size (VmHWM), MB."""
-    return _status_kb("VmHWM") / 1024
+    return _proc_kb("/proc/self/status", "VmHWM") / 1024
 
 
 def available_mb() -> float:
     """The memory the kernel could give processes now without swapping (MemAvailable), MB."""
-    with open("/proc/meminfo", encoding="ascii") as info:
-        for line in info:
-            if line.startswith("MemAvailable:"):
-                return float(line.split()[1]) / 1024
-    return 0.0
+    return _proc_kb("/proc/meminfo", "MemAvailable") / 1024
 
 
-def _status_kb(field: str) -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
+def _proc_kb(path: str, field: str) -> float:
+    """The kB of ``field`` in a ``/proc`` file of ``Name:  value kB`` lines (0 when it has none)."""
+    with open(path, encoding="ascii") as lines:
+        for line in lines:
             if line.startswith(field + ":"):
                 return float(line.split()[1])
     return 0.0
