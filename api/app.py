@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from api import problems
+from api.cors import CORSExceptPublic
 from api.ratelimit import ENVELOPE, BodyLimit
 from api.routes import audit, browser, entities, loads, meta, questions, web
 from api.routes import co as co_routes
@@ -45,13 +45,7 @@ def create_app(settings: Settings | None = None, service: Chanjiao | None = None
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + ENVELOPE)
 
     if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
-            # Cache-Control and Pragma: the Neo4j Browser sends them when it fetches a guide.
-            allow_headers=["Content-Type", "X-API-Key", "Cache-Control", "Pragma"],
-        )
+        app.add_middleware(CORSExceptPublic, origins=settings.cors_origins, public=browser.router.prefix)
     readers = [Depends(reader_key)]
     app.include_router(meta.router)
     app.include_router(browser.router)  # open: the Neo4j Browser cannot send an API key

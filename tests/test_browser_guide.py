@@ -340,25 +340,31 @@ def test_routes_serve_the_files_cross_origin(client: TestClient, path: str, medi
     assert {"cache-control", "pragma"} <= allowed
 
 
-def test_guide_preflight_passes_when_cors_origins_are_configured(tmp_path: Path) -> None:
+def test_guide_preflight_passes_when_cors_origins_name_only_a_front_end(tmp_path: Path) -> None:
+    """The origins a deployment lists for its front end do not include the Browser's, yet ``:guide`` works;
+    the rest of the API still answers only the listed origins."""
     from graph.embedded import EmbeddedStore
     from graph.settings import Settings
     from ontology.schema import load_schema
 
-    origin = "http://127.0.0.1:7474"
+    browser_origin = "http://127.0.0.1:7474"
     store = EmbeddedStore(tmp_path / "g.db", load_schema())
-    settings = Settings(store=str(tmp_path / "g.db"), cors_origins=[origin])
+    settings = Settings(store=str(tmp_path / "g.db"), cors_origins=["https://curriculum.example.edu"])
+    ask = {"Origin": browser_origin, "Access-Control-Request-Method": "GET"}
     with TestClient(create_app(settings=settings, service=Chanjiao(store, settings))) as client:
         preflight = client.options(
-            "/browser/guide.html",
-            headers={
-                "Origin": origin,
-                "Access-Control-Request-Method": "GET",
-                "Access-Control-Request-Headers": "cache-control,pragma",
-            },
+            "/browser/guide.html", headers={**ask, "Access-Control-Request-Headers": "cache-control,pragma"}
         )
+        fetched = client.get("/browser/guide.html", headers={"Origin": browser_origin})
+        api_preflight = client.options("/stats", headers=ask)
+        api_read = client.get("/health", headers={"Origin": browser_origin})
     store.close()
-    assert preflight.status_code in {200, 204}
+    assert preflight.status_code in {200, 204}, preflight.text
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert fetched.headers["access-control-allow-origin"] == "*"
+    assert api_preflight.status_code == 400
+    assert "access-control-allow-origin" not in api_preflight.headers
+    assert "access-control-allow-origin" not in api_read.headers
 
 
 def test_routes_need_no_api_key(tmp_path: Path) -> None:
