@@ -165,6 +165,7 @@ def _open(store: str) -> Chanjiao:
 
 def load(scale: float, store: str, work: Path) -> None:
     """The bench's workload at ``scale`` into ``store`` (a Neo4j URI or an embedded store's file), emptied first."""
+    work.mkdir(parents=True, exist_ok=True)
     workload = build(scale, DATA, load_schema(), work)
     service = _open(store)
     try:

@@ -604,6 +604,23 @@ def _growth_section(
     ]
 
 
+def _guide(results: dict[float, dict[str, Any]]) -> list[str]:
+    """One row per query of the Browser guide: its p50 / p95 and the rows it returns at each scale factor."""
+    measured = {s: d["stores"]["neo4j"]["guide"] for s, d in results.items() if "guide" in d["stores"].get("neo4j", {})}
+    if not measured:
+        return ["Not measured yet.", ""]
+    names = list(dict.fromkeys(name for queries in measured.values() for name in queries))
+    rows = []
+    for name in names:
+        row: list[Any] = [f"`{name}`"]
+        for queries in measured.values():
+            q = queries.get(name)
+            row += [f"{_f(q['latency']['p50'], 2)} / {_f(q['latency']['p95'], 2)}", q["rows"]] if q else ["—", "—"]
+        rows.append(row)
+    header = ["query", *(c for s in measured for c in (f"{_x(s)} p50 / p95 ms", f"{_x(s)} rows"))]
+    return _table(header, rows)
+
+
 def _population(results: dict[float, dict[str, Any]]) -> list[str]:
     rows = [
         [
@@ -836,6 +853,16 @@ def write(out: Path, report: Path, images: Path) -> None:
         "sequentially, in one process.",
         "",
         *_population(results),
+    ]
+    lines += [
+        "## The Browser guide's queries (Neo4j)",
+        "",
+        "What analysts paste from the guide (docs/browser.md), run as the Browser sends it, one read transaction "
+        "each, with the guide's parameters set to each probe pair (its program, occupation and level, a course "
+        "of the program, the first probe region), round-robin for up to the time budget after a warm-up pass "
+        "(bench/guide.py). *rows*: the mean over the pairs.",
+        "",
+        *_guide(results),
     ]
     lines += [
         "## API",

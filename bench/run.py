@@ -27,10 +27,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from bench import admin_import, api, loads, memory, questions, report
+from bench import admin_import, api, guide, loads, memory, questions, report
 from bench.common import DATA, NEO4J_HOME, NEO4J_URI, ROOT, available_mb, loadavg, machine, rss_mb, say, timed
 from bench.workload import Workload, build
 from graph.embedded import EmbeddedStore
+from graph.neo4j_store import Neo4jStore, open_driver
 from graph.service import Chanjiao
 from graph.store import GraphStore
 from ontology.schema import Schema, load_schema
@@ -38,12 +39,10 @@ from ontology.schema import Schema, load_schema
 #: Seconds a Neo4j transaction may run in the bench (the default, CHANJIAO_QUERY_TIMEOUT, is 30).
 WRITE_TIMEOUT = 3600.0
 
-STEPS = ("loads", "import", "questions", "population", "api", "memory")
+STEPS = ("loads", "import", "questions", "guide", "population", "api", "memory")
 
 
 def neo4j_reachable(uri: str) -> bool:
-    from graph.neo4j_store import open_driver
-
     driver = open_driver(uri, None, None)
     try:
         driver.verify_connectivity()
@@ -57,8 +56,6 @@ def neo4j_reachable(uri: str) -> bool:
 def keeping_nothing(store: GraphStore) -> GraphStore:
     """``store`` itself, or on Neo4j a store of the same database that keeps nothing between reads: every
     question reads its rows as it does the first time it is asked after a write (``graph.neo4j_kept``)."""
-    from graph.neo4j_store import Neo4jStore
-
     if not isinstance(store, Neo4jStore):
         return store
     return Neo4jStore(store.driver, store.schema, timeout=store.timeout, keep_rows=0)
@@ -66,8 +63,6 @@ def keeping_nothing(store: GraphStore) -> GraphStore:
 
 def open_neo4j(uri: str, schema: Schema) -> GraphStore:
     import os
-
-    from graph.neo4j_store import Neo4jStore, open_driver
 
     driver = open_driver(uri, "neo4j", os.environ.get("CHANJIAO_BENCH_NEO4J_PASSWORD"))
     # The production batch size (1000), but not its 30 s transaction timeout: a store write is one
@@ -218,6 +213,9 @@ def run_store(
                 result["questions_first"] = questions.measure(
                     unkept, workload.probes, settings.question_budget, settings.question_samples, first
                 )
+        if isinstance(store, Neo4jStore) and "guide" in settings.steps:
+            say(f"neo4j ×{workload.scale:g}: the Browser guide's queries")
+            result["guide"] = guide.measure(store, workload.probes, settings.question_budget)
         if "population" in settings.steps:
             result["population"] = questions.population(store)
         if "api" in settings.steps and (crowded := api.room_for_workers(kind, api.WORKERS, rss_mb(), available_mb())):
@@ -259,6 +257,7 @@ _STEP_KEYS = {
     "loads": ("loads", "esco_pairs", "reload"),
     "import": ("admin_import",),
     "questions": ("questions", "questions_first"),
+    "guide": ("guide",),
     "population": ("population",),
     "api": ("api",),
     "memory": ("memory",),
