@@ -72,15 +72,22 @@ _REQUIRED = """// R(O, L): what the occupation requires at $level or below (or w
 MATCH (o)-[:HAS_TASK*0..1]->(req)-[r:REQUIRES]->(c:Competency)
 WHERE (r.level IS NULL OR r.level <= $level) AND coalesce(r.essential, true)"""
 
-# D(P) for one required competency c, through EXACT_MATCH; a course counts directly or through a learning task.
-_DEVELOPED = """// D(P): what the program's courses develop, directly or through one of their learning tasks,
-// counting c and every competency EXACT_MATCH links it to (either direction, transitively)
-CALL (c) {
+# D(P), read once from the program's side (not from each competency's side, whose developers grow with
+# every program in the graph): per competency, its DEVELOPS reached, their highest level, those without one.
+_PROGRAM_DEVELOPS = """// D(P): what the program's courses develop, directly or through one of their learning tasks
+CALL () {
+  MATCH (:Program {id: $program})-[:INCLUDES]->(:Course)-[:HAS_LEARNING_TASK*0..1]->()-[d:DEVELOPS]->(x:Competency)
+  WITH x, count(d) AS n, max(d.level) AS best, count(CASE WHEN d.level IS NULL THEN 1 END) AS agnostic
+  RETURN collect({competency: x.id, n: n, best: best, agnostic: agnostic}) AS program_develops
+}"""
+
+# What D(P) holds of one required competency c, through EXACT_MATCH.
+_DEVELOPED = """// what D(P) holds of c and of every competency EXACT_MATCH links it to (either direction, transitively)
+CALL (c, program_develops) {
   MATCH (c)-[:EXACT_MATCH*0..]-(same:Competency)
-  WITH DISTINCT same
-  MATCH (:Program {id: $program})-[:INCLUDES]->(:Course)-[:HAS_LEARNING_TASK*0..1]->()-[d:DEVELOPS]->(same)
-  RETURN count(d) AS developments, max(d.level) AS developed,
-         count(CASE WHEN d.level IS NULL THEN 1 END) AS agnostic
+  WITH collect(DISTINCT same.id) AS same
+  UNWIND [x IN program_develops WHERE x.competency IN same] AS found
+  RETURN sum(found.n) AS developments, max(found.best) AS developed, sum(found.agnostic) AS agnostic
 }"""
 
 # covered: some development meets the requirement (either side without a level always does).
@@ -90,19 +97,25 @@ _STATUS = """CASE
     ELSE '«under_level»'
   END"""
 
-_COVERAGE = """MATCH (o:Occupation {id: $occupation})
-«required»
-WITH c, r, req ORDER BY req.id
-WITH c, max(r.level) AS required, collect(CASE WHEN req:TypicalWorkTask THEN req.id END) AS tasks
+_COVERAGE = """«program_develops»
+MATCH (o:Occupation {id: $occupation})
+CALL (o) {
+  «required»
+  WITH c, r, req ORDER BY req.id
+  RETURN c, max(r.level) AS required, collect(CASE WHEN req:TypicalWorkTask THEN req.id END) AS tasks
+}
 «developed»
 RETURN c.id AS competency, c.name_zh AS name_zh, c.name_en AS name_en, c.dimension AS dimension,
   «status» AS status,
   required AS required_level, developed AS developed_level, tasks
 ORDER BY «dimension_order:dimension», competency"""
 
-_COVERAGE_TOTALS = """MATCH (o:Occupation {id: $occupation})
-«required»
-WITH c, max(r.level) AS required
+_COVERAGE_TOTALS = """«program_develops»
+MATCH (o:Occupation {id: $occupation})
+CALL (o) {
+  «required»
+  RETURN c, max(r.level) AS required
+}
 «developed»
 WITH collect({dimension: c.dimension, status: «status»}) AS rows
 // one row per dimension (all of them, even when empty), then the overall total
@@ -113,7 +126,8 @@ WITH d, size(statuses) AS total, size([s IN statuses WHERE s = '«covered»']) A
 RETURN d.dimension AS dimension, d.name_zh AS name_zh, d.name_en AS name_en, total, covered, under_level, missing,
   CASE WHEN total = 0 THEN null ELSE toFloat(covered) / total END AS ratio"""
 
-_GAPS = """MATCH (o:Occupation {id: $occupation})
+_GAPS = """«program_develops»
+MATCH (o:Occupation {id: $occupation})
 // people to be hired into the occupation: each employer's latest DEMANDS year counts (DEMANDS is keyed by year)
 CALL (o) {
   MATCH (e:Employer)-[dm:DEMANDS]->(o)
@@ -121,10 +135,12 @@ CALL (o) {
   WITH e, head(collect(dm.headcount)) AS headcount
   RETURN collect({employer: e.id, headcount: headcount}) AS hiring
 }
-«required»
-WITH hiring, c, r, req ORDER BY req.id
-WITH hiring, c, max(r.level) AS required, max(r.importance) AS importance,
-  collect(CASE WHEN req:TypicalWorkTask THEN req.id END) AS tasks
+CALL (o) {
+  «required»
+  WITH c, r, req ORDER BY req.id
+  RETURN c, max(r.level) AS required, max(r.importance) AS importance,
+    collect(CASE WHEN req:TypicalWorkTask THEN req.id END) AS tasks
+}
 «developed»
 WITH hiring, c, required, importance, tasks, developed, «status» AS status
 WHERE status <> '«covered»'
@@ -209,17 +225,27 @@ RETURN course.id AS course, course.name_zh AS name_zh, course.name_en AS name_en
   coalesce(inc.semester, course.semester) AS semester, inc.required AS required, develops
 ORDER BY semester IS NOT NULL, semester, course"""
 
-_UNTAUGHT_TASKS = """MATCH (:Occupation {id: $occupation})-[:HAS_TASK]->(t:TypicalWorkTask)
-// no learning task of the program's courses is DERIVED_FROM the task
-WHERE NOT EXISTS {
+_UNTAUGHT_TASKS = """// the tasks a learning task of the program's courses is DERIVED_FROM, read from the program's side
+CALL () {
   MATCH (:Program {id: $program})-[:INCLUDES]->(:Course)-[:HAS_LEARNING_TASK]->(:LearningTask)-[:DERIVED_FROM]->(t)
+  RETURN collect(DISTINCT t) AS taught
 }
+MATCH (:Occupation {id: $occupation})-[:HAS_TASK]->(t:TypicalWorkTask)
+WHERE NOT t IN taught
 RETURN t.id AS task, t.name_zh AS name_zh, t.name_en AS name_en, t.order AS order
 ORDER BY order IS NOT NULL, order, task"""
 
-_DEMAND = """MATCH (e:Employer)-[dm:DEMANDS]->(o:Occupation)
-// employers IN_REGION exactly $region (null: every region; a city does not include its districts)
-WHERE $region IS NULL OR EXISTS { (e)-[:IN_REGION]->(:Region {id: $region}) }
+_DEMAND = """// employers IN_REGION exactly $region (a city does not include its districts), read from the region;
+// with $region null, every employer
+CALL () {
+  MATCH (:Region {id: $region})<-[:IN_REGION]-(e:Employer)
+  RETURN e
+  UNION
+  WITH $region AS region WHERE region IS NULL
+  MATCH (e:Employer)
+  RETURN e
+}
+MATCH (e)-[dm:DEMANDS]->(o:Occupation)
 // DEMANDS is keyed by year: each employer's latest year per occupation counts, earlier ones are not added
 WITH e, o, dm ORDER BY dm.year DESC
 WITH e, o, head(collect(dm)) AS latest
@@ -338,7 +364,12 @@ def guide_queries(schema: Schema) -> list[Query]:
     nested = "\n  ".join(required.splitlines())  # the same fragment inside a CALL { } block
     developed = _fill(_DEVELOPED, schema)
     status = _fill(_STATUS, schema)
-    common = {"required": required, "developed": developed, "status": status}
+    common = {
+        "program_develops": _fill(_PROGRAM_DEVELOPS, schema),
+        "required": nested,
+        "developed": developed,
+        "status": status,
+    }
     queries = [
         Query(
             "labels",
