@@ -126,26 +126,42 @@ class TypedAdjacency:
     The graph's own adjacency is keyed by neighbour; a typed step (a skill's one
     EXACT_MATCH among its thousands of REQUIRES) would walk the node's whole degree.
     Here it costs only the relationships of that type (bench/analysis.md, "Miss 1").
+    It also counts the relationships of each type, which the graph would count by walking all of them.
+
+    >>> typed = TypedAdjacency()
+    >>> typed.add("a", "b", "k", "R", {}); typed.add("a", "b", "k", "R", {"w": 1}); typed.add("b", "b", "k", "R", {})
+    >>> typed.count["R"]
+    2
+    >>> typed.drop("b")
+    >>> typed.count["R"]
+    0
     """
 
     def __init__(self) -> None:
         self.out: dict[str, dict[str, dict[tuple[str, str], dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
         self.into: dict[str, dict[str, dict[tuple[str, str], dict[str, Any]]]] = defaultdict(lambda: defaultdict(dict))
+        self.count: Counter[str] = Counter()
 
     def add(self, source: str, target: str, key: str, etype: str, props: dict[str, Any]) -> None:
-        self.out[source][etype][(target, key)] = props
+        edges = self.out[source][etype]
+        if (target, key) not in edges:  # else new properties for a relationship already there
+            self.count[etype] += 1
+        edges[(target, key)] = props
         self.into[target][etype][(source, key)] = props
 
     def remove(self, source: str, target: str, key: str, etype: str) -> None:
-        self.out[source][etype].pop((target, key), None)
+        if self.out[source][etype].pop((target, key), None) is not None:
+            self.count[etype] -= 1
         self.into[target][etype].pop((source, key), None)
 
     def drop(self, node: str) -> None:
         """Forget ``node`` and every relationship at it (on both of their ends)."""
         for etype, edges in self.out.pop(node, {}).items():
+            self.count[etype] -= len(edges)
             for target, key in edges:
                 self.into[target][etype].pop((node, key), None)
-        for etype, edges in self.into.pop(node, {}).items():
+        for etype, edges in self.into.pop(node, {}).items():  # its loops went with its outgoing relationships
+            self.count[etype] -= len(edges)
             for source, key in edges:
                 self.out[source][etype].pop((node, key), None)
 
@@ -379,20 +395,19 @@ class EmbeddedStore(GraphStore):
                 for node_id, tf in postings.items():
                     scores[node_id] += idf * (1.0 + math.log(tf)) / math.sqrt(self._doc_len[node_id])
             nodes = self._graph.nodes
-            hits = [
-                (Node(nodes[i]["label"], i, dict(nodes[i]["props"])), round(score, 6))
-                for i, score in scores.items()
-                if labels is None or nodes[i]["label"] in labels
-            ]
-        hits.sort(key=lambda hit: (-hit[1], hit[0].id))
-        return hits[:limit]
+            # Only the best ``limit`` become nodes: a common word scores tens of thousands at ×16.
+            best = heapq.nsmallest(
+                limit,
+                ((round(score, 6), i) for i, score in scores.items() if labels is None or nodes[i]["label"] in labels),
+                key=lambda hit: (-hit[0], hit[1]),
+            )
+            return [(Node(nodes[i]["label"], i, dict(nodes[i]["props"])), score) for score, i in best]
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         with self._lock:
             self._refresh()
             labels = {name: len(self._by_label.get(name, ())) for name in self.schema.classes}
-            types = Counter(data["type"] for _, _, data in self._graph.edges(data=True))
-            return labels, {name: types.get(name, 0) for name in self.schema.relationships}
+            return labels, {name: self._typed.count[name] for name in self.schema.relationships}
 
     # -- the audit trail
 

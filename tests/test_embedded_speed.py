@@ -10,6 +10,7 @@ import gc
 import sqlite3
 import threading
 import weakref
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from graph.audit import canonical, digest, dump_changes, rollback
 from graph.development import Development, order
 from graph.embedded import EmbeddedStore
 from graph.questions.levels import satisfies
-from graph.records import NodeRecord
+from graph.records import EdgeRecord, NodeRecord
 from graph.service import Chanjiao
 from graph.store import DevelopsRow
 from loaders.pipeline import load
@@ -180,6 +181,32 @@ class TestSearchIndexCaughtUpLazily:
     def test_writes_before_the_first_search(self, demo_store: EmbeddedStore, schema: Schema) -> None:
         Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"name_zh": "焊接机器人"})], [])
         assert [n.id for n, _ in demo_store.search("焊接", ["Course"], 5)] == ["course:IR-301"]
+
+
+def test_relationship_counts_are_kept_as_the_graph_changes(demo_store: EmbeddedStore, schema: Schema) -> None:
+    """``counts`` reads the counts ``TypedAdjacency`` keeps (a walk of every relationship took 2.3 s at ×16):
+    they are the graph's after relationships are added, updated, removed, and removed with their nodes."""
+    service = Chanjiao(demo_store)
+
+    def walked() -> dict[str, int]:
+        found = Counter(data["type"] for _, _, data in demo_store._graph.edges(data=True))
+        return {name: found.get(name, 0) for name in schema.relationships}
+
+    assert demo_store.counts()[1] == walked() and sum(walked().values()) > 0
+    new = service.upsert(
+        [NodeRecord("Course", "course:NEW", {"name_zh": "焊接工艺", "category": "integrated"})],
+        [
+            EdgeRecord("INCLUDES", "program:IRAM", "course:NEW", {"semester": 3}),
+            EdgeRecord("DEVELOPS", "course:NEW", "comp:P-01", {"level": 2}),
+        ],
+    )
+    updated = service.upsert([], [EdgeRecord("DEVELOPS", "course:NEW", "comp:P-01", {"level": 3})])
+    assert demo_store.counts()[1] == walked()
+    service.rollback(updated.load_id)
+    assert demo_store.counts()[1] == walked()
+    service.rollback(new.load_id)  # the course goes, and its relationships with it
+    assert demo_store.counts()[1] == walked()
+    assert demo_store.counts() == EmbeddedStore(demo_store.path, schema).counts()
 
 
 def test_change_sets_are_stored_packed_and_give_each_changed_items_digest(demo_store: EmbeddedStore) -> None:
