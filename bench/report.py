@@ -621,6 +621,23 @@ def _guide(results: dict[float, dict[str, Any]]) -> list[str]:
     return _table(header, rows)
 
 
+def _browse(results: dict[float, dict[str, Any]]) -> list[str]:
+    """One row per scale and store: the first search, then p50 / p95 of each browse call."""
+    calls = ["search", "entity", "neighbourhood_1", "neighbourhood_2", "stats"]
+    rows = []
+    for s, d in results.items():
+        for kind, r in d["stores"].items():
+            if "browse" not in r:
+                continue
+            b = r["browse"]
+            cells = [f"{_f(b[c]['latency']['p50'], 2)} / {_f(b[c]['latency']['p95'], 2)}" for c in calls]
+            rows.append([_x(s), kind, _f(b["first_search_ms"], 1), *cells])
+    if not rows:
+        return ["Not measured yet.", ""]
+    header = ["scale", "store", "first search ms", *(f"{c} p50 / p95 ms" for c in calls)]
+    return _table(header, rows)
+
+
 def _population(results: dict[float, dict[str, Any]]) -> list[str]:
     rows = [
         [
@@ -853,6 +870,17 @@ def write(out: Path, report: Path, images: Path) -> None:
         "sequentially, in one process.",
         "",
         *_population(results),
+    ]
+    lines += [
+        "## Search and browse",
+        "",
+        "What `/search`, `/entities/{id}`, `/neighbourhood/{id}` (depth 1 and 2) and `/stats` ask the service, in "
+        "process (bench/browse.py): search over nine Chinese and English words, rare and common; an entity and "
+        "its neighbourhood for each probe program and occupation; each round-robin for up to the time budget "
+        "after a pass. *first search*: the first search the store answered after its load (the embedded store "
+        "builds its search index then).",
+        "",
+        *_browse(results),
     ]
     lines += [
         "## The Browser guide's queries (Neo4j)",

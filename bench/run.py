@@ -27,7 +27,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from bench import admin_import, api, guide, loads, memory, questions, report
+from bench import admin_import, api, browse, guide, loads, memory, questions, report
 from bench.common import DATA, NEO4J_HOME, NEO4J_URI, ROOT, available_mb, loadavg, machine, rss_mb, say, timed
 from bench.workload import Workload, build
 from graph.embedded import EmbeddedStore
@@ -39,7 +39,7 @@ from ontology.schema import Schema, load_schema
 #: Seconds a Neo4j transaction may run in the bench (the default, CHANJIAO_QUERY_TIMEOUT, is 30).
 WRITE_TIMEOUT = 3600.0
 
-STEPS = ("loads", "import", "questions", "guide", "population", "api", "memory")
+STEPS = ("loads", "import", "questions", "guide", "browse", "population", "api", "memory")
 
 
 def neo4j_reachable(uri: str) -> bool:
@@ -216,6 +216,9 @@ def run_store(
         if isinstance(store, Neo4jStore) and "guide" in settings.steps:
             say(f"neo4j ×{workload.scale:g}: the Browser guide's queries")
             result["guide"] = guide.measure(store, workload.probes, settings.question_budget)
+        if "browse" in settings.steps:
+            say(f"{kind} ×{workload.scale:g}: search and browse")
+            result["browse"] = browse.measure(service, workload.probes, settings.question_budget)
         if "population" in settings.steps:
             result["population"] = questions.population(store)
         if "api" in settings.steps and (crowded := api.room_for_workers(kind, api.WORKERS, rss_mb(), available_mb())):
@@ -258,6 +261,7 @@ _STEP_KEYS = {
     "import": ("admin_import",),
     "questions": ("questions", "questions_first"),
     "guide": ("guide",),
+    "browse": ("browse",),
     "population": ("population",),
     "api": ("api",),
     "memory": ("memory",),

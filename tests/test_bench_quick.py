@@ -58,6 +58,7 @@ def test_quick_run_writes_results_and_report(quick: Path) -> None:
     report = (quick / "benchmarks.md").read_text(encoding="utf-8")
     assert results["quick"] is True
     assert "## Targets" in report and "## Questions" in report
+    assert "| ×0.05 | embedded |" in report.split("## Search and browse")[1].split("##")[0]
     for name in ("bench-loads.png", "bench-questions.png", "bench-api.png", "bench-memory.png"):
         assert (quick / "img" / name).stat().st_size > 0
 
@@ -76,6 +77,11 @@ def test_quick_numbers_are_positive(quick: Path) -> None:
         assert _positive(entry["question"]["p50"]) and _positive(entry["primitives"]["p50"]), name
         assert entry["question"]["p50"] <= entry["question"]["p95"] <= entry["question"]["p99"], name
         assert _positive(entry["rows"]), name
+    browse = embedded["browse"]
+    assert _positive(browse["first_search_ms"])
+    for name in ("search", "entity", "neighbourhood_1", "neighbourhood_2", "stats"):
+        assert browse[name]["latency"]["n"] >= browse[name]["arguments"] > 0, name
+        assert _positive(browse[name]["latency"]["p50"]), name
     population = embedded["population"]
     assert population["pairs"] > 0 and _positive(population["seconds"])
     api = embedded["api"]
