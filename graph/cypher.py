@@ -180,6 +180,22 @@ def adjacent(schema: Schema, label: str | None = None, rel_type: str | None = No
 RETURN DISTINCT type(r) AS type, startNode(r).id AS source, endNode(r).id AS target, properties(r) AS props"""
 
 
+def neighbours(schema: Schema) -> str:
+    """The ids of the nodes one relationship away from those with the ids in ``$ids``."""
+    return f"""UNWIND $ids AS id
+{_by_id(schema, None, "--(m)")}
+WITH m WHERE m.id IS NOT NULL
+RETURN DISTINCT m.id AS id"""
+
+
+def edges_among(schema: Schema) -> str:
+    """The relationships between two nodes with ids in ``$ids``, each found once, from its start."""
+    return f"""UNWIND $ids AS id
+{_by_id(schema, None, "-[r]->(m)")}
+WHERE m.id IN $ids
+RETURN type(r) AS type, n.id AS source, m.id AS target, properties(r) AS props"""
+
+
 def list_nodes(schema: Schema, label: str) -> str:
     return f"""MATCH (n:{_label(schema, label)}) WHERE n.id IS NOT NULL
 RETURN n.id AS id, properties(n) AS props
@@ -190,8 +206,12 @@ def count_label(schema: Schema, label: str) -> str:
     return f"MATCH (n:{_label(schema, label)}) RETURN count(n) AS n"
 
 
-def count_type(schema: Schema, rel_type: str) -> str:
-    return f"MATCH ()-[r:{_type(schema, rel_type)}]->() RETURN count(r) AS n"
+def counts(schema: Schema) -> str:
+    """The nodes of every class and the relationships of every type, from Neo4j's count store, as two maps
+    ``labels`` and ``types``: one statement, where one per class and type cost a round trip each."""
+    labels = ", ".join(f"{_label(schema, n)}: COUNT {{ (:{_label(schema, n)}) }}" for n in schema.classes)
+    types = ", ".join(f"{_type(schema, t)}: COUNT {{ ()-[:{_type(schema, t)}]->() }}" for t in schema.relationships)
+    return f"RETURN {{{labels}}} AS labels, {{{types}}} AS types"
 
 
 def search(schema: Schema) -> str:

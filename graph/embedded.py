@@ -373,6 +373,30 @@ class EmbeddedStore(GraphStore):
                         found[(s, t, k)] = Edge(data["type"], s, t, dict(data["props"]))
             return list(found.values())
 
+    def neighbours(self, ids: Iterable[str]) -> set[str]:
+        with self._lock:
+            self._refresh()
+            g = self._graph
+            found: set[str] = set()
+            for node_id in ids:
+                if node_id in g:
+                    found.update(g.succ[node_id])
+                    found.update(g.pred[node_id])
+            return found
+
+    def edges_among(self, ids: Iterable[str]) -> list[Edge]:
+        with self._lock:
+            self._refresh()
+            g = self._graph
+            among = {i for i in ids if i in g}
+            return [
+                Edge(data["type"], source, target, dict(data["props"]))
+                for source in among
+                for target, keyed in g.succ[source].items()
+                if target in among
+                for data in keyed.values()
+            ]
+
     def list_nodes(self, label: str, offset: int, limit: int) -> tuple[list[Node], int]:
         with self._lock:
             self._refresh()

@@ -514,8 +514,20 @@ class Neo4jStore(GraphStore):
         ids = list(dict.fromkeys(ids))
         if not ids:
             return []
+        return self._edges(self._read(cypher.adjacent(self.schema, None, rel_type, outgoing), ids=ids))
+
+    def neighbours(self, ids: Iterable[str]) -> set[str]:
+        ids = list(dict.fromkeys(ids))
+        return {r["id"] for r in self._read(cypher.neighbours(self.schema), ids=ids)} if ids else set()
+
+    def edges_among(self, ids: Iterable[str]) -> list[Edge]:
+        ids = list(dict.fromkeys(ids))
+        return self._edges(self._read(cypher.edges_among(self.schema), ids=ids)) if ids else []
+
+    def _edges(self, rows: Iterable[dict[str, Any]]) -> list[Edge]:
+        """Rows of ``type, source, target, props`` as edges, once each (by their keys, as stored)."""
         found: dict[tuple[Any, ...], Edge] = {}
-        for r in self._read(cypher.adjacent(self.schema, None, rel_type, outgoing), ids=ids):
+        for r in rows:
             keys = self.schema.relationships[r["type"]].keys
             identity = (r["source"], r["type"], r["target"], *(r["props"].get(k) for k in keys))
             found[identity] = Edge(r["type"], r["source"], r["target"], _plain(r["props"]))
@@ -541,13 +553,9 @@ class Neo4jStore(GraphStore):
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         def work(tx: ManagedTransaction) -> tuple[dict[str, int], dict[str, int]]:
-            labels = {
-                n: tx.run(cypher.count_label(self.schema, n)).single(strict=True)["n"] for n in self.schema.classes
-            }
-            types = {
-                t: tx.run(cypher.count_type(self.schema, t)).single(strict=True)["n"] for t in self.schema.relationships
-            }
-            return labels, types
+            found = tx.run(cypher.counts(self.schema)).single(strict=True)
+            labels, types = found["labels"], found["types"]
+            return {n: labels[n] for n in self.schema.classes}, {t: types[t] for t in self.schema.relationships}
 
         return self._run("read", work)
 

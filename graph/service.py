@@ -223,18 +223,16 @@ class Chanjiao:
         self.get(node_id)
         distance = {node_id: 0}
         frontier = [node_id]
-        edges: dict[tuple[str, str, str, str], Edge] = {}
         for hop in range(1, depth + 1):
-            found = self.store.adjacent(frontier)
-            reached = sorted({e.target if e.source in frontier else e.source for e in found} - distance.keys())
+            # ids only: a hub's relationships (thousands at ×16) are read for the nodes they reach, not sent
+            reached = sorted(self.store.neighbours(frontier) - distance.keys())
             frontier = reached[: max(limit - len(distance), 0)]
             distance.update((n, hop) for n in frontier)
-            for e in found:
-                edges[(e.source, e.type, e.target, repr(sorted(e.props.items())))] = e
-        for e in self.store.adjacent(frontier):
-            edges[(e.source, e.type, e.target, repr(sorted(e.props.items())))] = e
-        kept = [e for e in edges.values() if e.source in distance and e.target in distance]
-        kept.sort(key=lambda e: (e.source, e.type, e.target, repr(sorted(e.props.items()))))
+
+        def identity(e: Edge) -> tuple[str, str, str, str]:
+            return e.source, e.type, e.target, repr(sorted(e.props.items()))
+
+        kept = sorted({identity(e): e for e in self.store.edges_among(distance)}.values(), key=identity)
         nodes = self.store.get_nodes(distance)
         ordered = sorted(nodes.values(), key=lambda n: (distance[n.id], n.id))
         return ordered, kept

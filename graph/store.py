@@ -434,6 +434,14 @@ class GraphStore(ABC):
         """Every relationship that starts or ends at one of ``ids`` (only of ``rel_type``, only outgoing, if asked)."""
 
     @abstractmethod
+    def neighbours(self, ids: Iterable[str]) -> set[str]:
+        """The ids of the nodes one relationship away from one of ``ids``, in either direction."""
+
+    @abstractmethod
+    def edges_among(self, ids: Iterable[str]) -> list[Edge]:
+        """Every relationship whose two ends are both among ``ids``."""
+
+    @abstractmethod
     def list_nodes(self, label: str, offset: int, limit: int) -> tuple[list[Node], int]:
         """A page of the nodes of ``label`` ordered by id, and their total number."""
 

@@ -181,6 +181,20 @@ class TestReads:
         assert [n.id for n in nodes] == ["task:T1", "comp:P1", "csco:6-31-07-03", "comp:Q1"]
         assert all(e.source in {n.id for n in nodes} and e.target in {n.id for n in nodes} for e in edges)
 
+    def test_neighbours_are_the_other_ends_either_way(self, small: Chanjiao) -> None:
+        assert small.store.neighbours(["task:T1"]) == {"csco:6-31-07-03", "comp:P1"}
+        assert small.store.neighbours(["csco:6-31-07-03", "nope"]) == {"task:T1", "comp:Q1", "emp:A"}
+        assert small.store.neighbours([]) == set()
+
+    def test_edges_among_are_those_with_both_ends_given(self, small: Chanjiao) -> None:
+        edges = small.store.edges_among(["csco:6-31-07-03", "emp:A", "task:T1", "task:T1"])
+        assert sorted((e.source, e.type, e.target, e.props.get("year")) for e in edges) == [
+            ("csco:6-31-07-03", "HAS_TASK", "task:T1", None),
+            ("emp:A", "DEMANDS", "csco:6-31-07-03", 2025),
+            ("emp:A", "DEMANDS", "csco:6-31-07-03", 2026),
+        ]
+        assert small.store.edges_among(["comp:P1", "nope"]) == []
+
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
@@ -607,3 +621,29 @@ def test_persists_across_reopen(store: GraphStore, tmp_path: Path, request: pyte
         assert snapshot(reopened) == before
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("start", ["program:IRAM", "csco:6-31-07-03", "course:IR-301", "emp:SZ-HENGCHUAN", "comp:P-01"])
+def test_neighbourhood_is_what_each_frontiers_relationships_give(demo: Chanjiao, start: str) -> None:
+    """The neighbourhood from ``neighbours`` and ``edges_among`` is the one every relationship at each frontier
+    gives (how it was computed before: ``adjacent`` sent a hub's every relationship)."""
+
+    def walked(depth: int, limit: int) -> tuple[list[str], list[tuple]]:
+        distance, frontier, edges = {start: 0}, [start], {}
+        for hop in range(1, depth + 1):
+            found = demo.store.adjacent(frontier)
+            reached = sorted({e.target if e.source in frontier else e.source for e in found} - distance.keys())
+            frontier = reached[: max(limit - len(distance), 0)]
+            distance.update((n, hop) for n in frontier)
+            edges.update({(e.source, e.type, e.target, repr(sorted(e.props.items()))): e for e in found})
+        edges.update(
+            {(e.source, e.type, e.target, repr(sorted(e.props.items()))): e for e in demo.store.adjacent(frontier)}
+        )
+        kept = sorted(k for k in edges if k[0] in distance and k[2] in distance)
+        return sorted(distance, key=lambda n: (distance[n], n)), kept
+
+    for depth, limit in [(1, 100), (2, 5), (2, 100), (3, 40), (3, 500)]:
+        nodes, edges = demo.neighbourhood(start, depth=depth, limit=limit)
+        ids, expected = walked(depth, limit)
+        assert [n.id for n in nodes] == ids, (depth, limit)
+        assert [(e.source, e.type, e.target, repr(sorted(e.props.items()))) for e in edges] == expected, (depth, limit)
