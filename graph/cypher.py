@@ -181,11 +181,12 @@ RETURN DISTINCT type(r) AS type, startNode(r).id AS source, endNode(r).id AS tar
 
 
 def neighbours(schema: Schema) -> str:
-    """The ids of the nodes one relationship away from those with the ids in ``$ids``."""
+    """The first ``$limit`` ids, in order, of the nodes one relationship away from those with the ids in ``$ids``
+    and not in ``$exclude``."""
     return f"""UNWIND $ids AS id
 {_by_id(schema, None, "--(m)")}
-WITH m WHERE m.id IS NOT NULL
-RETURN DISTINCT m.id AS id"""
+WITH DISTINCT m.id AS other WHERE other IS NOT NULL AND NOT other IN $exclude
+RETURN other ORDER BY other LIMIT $limit"""
 
 
 def edges_among(schema: Schema) -> str:

@@ -373,7 +373,7 @@ class EmbeddedStore(GraphStore):
                         found[(s, t, k)] = Edge(data["type"], s, t, dict(data["props"]))
             return list(found.values())
 
-    def neighbours(self, ids: Iterable[str]) -> set[str]:
+    def neighbours(self, ids: Iterable[str], exclude: Iterable[str], limit: int) -> list[str]:
         with self._lock:
             self._refresh()
             g = self._graph
@@ -382,7 +382,7 @@ class EmbeddedStore(GraphStore):
                 if node_id in g:
                     found.update(g.succ[node_id])
                     found.update(g.pred[node_id])
-            return found
+        return sorted(found.difference(exclude))[: max(limit, 0)]
 
     def edges_among(self, ids: Iterable[str]) -> list[Edge]:
         with self._lock:

@@ -516,9 +516,12 @@ class Neo4jStore(GraphStore):
             return []
         return self._edges(self._read(cypher.adjacent(self.schema, None, rel_type, outgoing), ids=ids))
 
-    def neighbours(self, ids: Iterable[str]) -> set[str]:
+    def neighbours(self, ids: Iterable[str], exclude: Iterable[str], limit: int) -> list[str]:
         ids = list(dict.fromkeys(ids))
-        return {r["id"] for r in self._read(cypher.neighbours(self.schema), ids=ids)} if ids else set()
+        if not ids or limit <= 0:
+            return []
+        rows = self._read(cypher.neighbours(self.schema), ids=ids, exclude=list(exclude), limit=limit)
+        return [r["other"] for r in rows]
 
     def edges_among(self, ids: Iterable[str]) -> list[Edge]:
         ids = list(dict.fromkeys(ids))

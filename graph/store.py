@@ -434,8 +434,9 @@ class GraphStore(ABC):
         """Every relationship that starts or ends at one of ``ids`` (only of ``rel_type``, only outgoing, if asked)."""
 
     @abstractmethod
-    def neighbours(self, ids: Iterable[str]) -> set[str]:
-        """The ids of the nodes one relationship away from one of ``ids``, in either direction."""
+    def neighbours(self, ids: Iterable[str], exclude: Iterable[str], limit: int) -> list[str]:
+        """The first ``limit`` ids, in order, of the nodes one relationship away from one of ``ids`` (in either
+        direction) and not in ``exclude``."""
 
     @abstractmethod
     def edges_among(self, ids: Iterable[str]) -> list[Edge]:

@@ -182,9 +182,13 @@ class TestReads:
         assert all(e.source in {n.id for n in nodes} and e.target in {n.id for n in nodes} for e in edges)
 
     def test_neighbours_are_the_other_ends_either_way(self, small: Chanjiao) -> None:
-        assert small.store.neighbours(["task:T1"]) == {"csco:6-31-07-03", "comp:P1"}
-        assert small.store.neighbours(["csco:6-31-07-03", "nope"]) == {"task:T1", "comp:Q1", "emp:A"}
-        assert small.store.neighbours([]) == set()
+        assert small.store.neighbours(["task:T1"], [], 10) == ["comp:P1", "csco:6-31-07-03"]
+        assert small.store.neighbours(["csco:6-31-07-03", "nope"], [], 10) == ["comp:Q1", "emp:A", "task:T1"]
+        assert small.store.neighbours(["csco:6-31-07-03", "task:T1"], ["comp:Q1", "task:T1"], 2) == [
+            "comp:P1",
+            "csco:6-31-07-03",
+        ]
+        assert small.store.neighbours([], [], 10) == small.store.neighbours(["task:T1"], [], 0) == []
 
     def test_edges_among_are_those_with_both_ends_given(self, small: Chanjiao) -> None:
         edges = small.store.edges_among(["csco:6-31-07-03", "emp:A", "task:T1", "task:T1"])
