@@ -16,18 +16,13 @@ from bench.common import loadavg, percentiles, round_robin, say
 from bench.workload import Probes
 from graph.neo4j_store import Neo4jStore
 
-#: A course of each probe program (the guide's ``$course``, for a course's neighbourhood).
-_COURSE = """UNWIND $programs AS id
-MATCH (:Program {id: id})-[:INCLUDES]->(c:Course)
-WITH id, min(c.id) AS course
-RETURN id, course"""
-
 
 def parameters(store: Neo4jStore, probes: Probes) -> list[dict[str, Any]]:
-    """The guide's parameters for each probe pair."""
-    programs = sorted({p.program for p in probes.pairs})
-    with store.driver.session(database=store.database) as session:
-        courses = {r["id"]: r["course"] for r in session.run(_COURSE, programs=programs)}
+    """The guide's parameters for each probe pair; ``$course``: the program's first course by id."""
+    includes = store.read(lambda reader: reader.includes(programs=[p.program for p in probes.pairs]))
+    courses: dict[str, str] = {}
+    for row in includes:
+        courses[row.program] = min(courses.get(row.program, row.course), row.course)
     region = probes.regions[0] if probes.regions else None
     return [
         {
