@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None, service: Chanjiao | None = None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = service is None
         app.state.service = service or Chanjiao.open(settings)
+        app.state.service.warm()
         try:
             yield
         finally:

@@ -373,6 +373,11 @@ class EmbeddedStore(GraphStore):
                         found[(s, t, k)] = Edge(data["type"], s, t, dict(data["props"]))
             return list(found.values())
 
+    def warm(self) -> None:
+        with self._lock:
+            self._refresh()
+            self._search_index()  # 1.1 s at the bench's ×1, 18 s at ×16 (bench/analysis.md, round 16)
+
     def neighbours(self, ids: Iterable[str], exclude: Iterable[str], limit: int) -> list[str]:
         with self._lock:
             self._refresh()

@@ -516,6 +516,9 @@ class Neo4jStore(GraphStore):
             return []
         return self._edges(self._read(cypher.adjacent(self.schema, None, rel_type, outgoing), ids=ids))
 
+    def warm(self) -> None:
+        """Nothing to build: the server keeps its full-text index as it writes."""
+
     def neighbours(self, ids: Iterable[str], exclude: Iterable[str], limit: int) -> list[str]:
         ids = list(dict.fromkeys(ids))
         if not ids or limit <= 0:

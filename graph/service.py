@@ -159,6 +159,10 @@ class Chanjiao:
     def apply_schema(self) -> list[str]:
         return self.store.apply_schema()
 
+    def warm(self) -> None:
+        """Build what the store builds on a first read (``GraphStore.warm``): a server's start-up."""
+        self.store.warm()
+
     # -- writes
 
     def upsert(

@@ -434,6 +434,11 @@ class GraphStore(ABC):
         """Every relationship that starts or ends at one of ``ids`` (only of ``rel_type``, only outgoing, if asked)."""
 
     @abstractmethod
+    def warm(self) -> None:
+        """Build now what the store would build on a first read of its kind (the embedded search index); a server
+        calls it at start-up, so that the first user does not wait."""
+
+    @abstractmethod
     def neighbours(self, ids: Iterable[str], exclude: Iterable[str], limit: int) -> list[str]:
         """The first ``limit`` ids, in order, of the nodes one relationship away from one of ``ids`` (in either
         direction) and not in ``exclude``."""
