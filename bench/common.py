@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
@@ -72,20 +73,20 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def rss_mb() -> float:
     """This process's resident set size (VmRSS), MB."""
-    return _proc_kb("/proc/self/status", "VmRSS") / 1024
+    return proc_kb("/proc/self/status", "VmRSS") / 1024
 
 
 def peak_rss_mb() -> float:
     """This process's peak resident set size (VmHWM), MB."""
-    return _proc_kb("/proc/self/status", "VmHWM") / 1024
+    return proc_kb("/proc/self/status", "VmHWM") / 1024
 
 
 def available_mb() -> float:
     """The memory the kernel could give processes now without swapping (MemAvailable), MB."""
-    return _proc_kb("/proc/meminfo", "MemAvailable") / 1024
+    return proc_kb("/proc/meminfo", "MemAvailable") / 1024
 
 
-def _proc_kb(path: str, field: str) -> float:
+def proc_kb(path: str, field: str) -> float:
     """The kB of ``field`` in a ``/proc`` file of ``Name:  value kB`` lines (0 when it has none)."""
     with open(path, encoding="ascii") as lines:
         for line in lines:
@@ -103,11 +104,8 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     mem_gb = 0.0
-    try:
-        with open("/proc/meminfo", encoding="ascii") as info:
-            mem_gb = float(next(line.split()[1] for line in info if line.startswith("MemTotal"))) / 1024 / 1024
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError):
+        mem_gb = proc_kb("/proc/meminfo", "MemTotal") / 1024 / 1024
     import neo4j
     import networkx
 

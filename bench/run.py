@@ -28,7 +28,19 @@ from pathlib import Path
 from typing import Any
 
 from bench import admin_import, api, browse, guide, loads, memory, questions, report
-from bench.common import DATA, NEO4J_HOME, NEO4J_URI, ROOT, available_mb, loadavg, machine, rss_mb, say, timed
+from bench.common import (
+    DATA,
+    NEO4J_HOME,
+    NEO4J_URI,
+    ROOT,
+    available_mb,
+    loadavg,
+    machine,
+    proc_kb,
+    rss_mb,
+    say,
+    timed,
+)
 from bench.workload import Workload, build
 from graph.embedded import EmbeddedStore
 from graph.neo4j_store import Neo4jStore, open_driver
@@ -77,10 +89,8 @@ def neo4j_server_stats(home: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         pid = (home / "run" / "neo4j.pid").read_text().strip()
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    out["server_rss_mb"] = round(int(line.split()[1]) / 1024, 1)
+        if rss := proc_kb(f"/proc/{pid}/status", "VmRSS"):
+            out["server_rss_mb"] = round(rss / 1024, 1)
     except (OSError, ValueError):
         pass
     data = home / "data" / "databases" / "neo4j"

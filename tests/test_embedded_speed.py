@@ -206,7 +206,11 @@ def test_relationship_counts_are_kept_as_the_graph_changes(demo_store: EmbeddedS
     assert demo_store.counts()[1] == walked()
     service.rollback(new.load_id)  # the course goes, and its relationships with it
     assert demo_store.counts()[1] == walked()
-    assert demo_store.counts() == EmbeddedStore(demo_store.path, schema).counts()
+    reopened = EmbeddedStore(demo_store.path, schema)
+    try:
+        assert demo_store.counts() == reopened.counts()
+    finally:
+        reopened.close()
 
 
 def test_change_sets_are_stored_packed_and_give_each_changed_items_digest(demo_store: EmbeddedStore) -> None:
