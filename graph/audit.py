@@ -187,6 +187,15 @@ def digest(props: dict[str, Any] | None) -> str | None:
     return None if props is None else fingerprint(canonical(props))
 
 
+def changed(counts: dict[str, int]) -> int:
+    """How many items a load (or a rollback) changed, from its counts, which count those it left unchanged too.
+
+    >>> changed({"nodes_created": 3, "nodes_unchanged": 40, "edges_updated": 2})
+    5
+    """
+    return sum(n for name, n in counts.items() if not name.endswith("_unchanged"))
+
+
 #: Changes are stored in sets of about this many (one encoding per set, not per item), in groups of at most this many.
 CHANGE_SET_SIZE = 1000
 

@@ -4,7 +4,9 @@ SQLite (WAL, synchronous=FULL) is the durable file: a write is one SQLite
 transaction, so a crash keeps the last committed state and never half a write.
 networkx is the query engine, loaded from the file when the store opens and
 updated after each commit. Another process writing the same file is noticed
-(``PRAGMA data_version``) and the graph reloaded before the next read.
+(``PRAGMA data_version``) before the next read, and what its loads changed is
+read back from the audit trail (``_catch_up``); a write that left no load in
+the trail (a ``clear``, an edit made directly in the file) reloads the graph.
 
 The audit trail (``graph.audit``) is two more tables of the same file, written
 in the same transaction as the data.
@@ -41,6 +43,7 @@ from graph.audit import (
     Ref,
     Stamp,
     canonical,
+    changed,
     fingerprint,
     pack_change_sets,
     pack_group_sets,
@@ -242,21 +245,29 @@ class EmbeddedStore(GraphStore):
     def _audited(self, work: Callable[[_Tx], T]) -> T:
         """Run ``work`` in one SQLite transaction; apply what it changed to the in-memory graph only once committed."""
         with self._lock, _building():
-            self._refresh()
             with self._transaction() as cur:
+                # Inside the write transaction no other process can commit: what ``work`` diffs against is the
+                # file's last state, and the version seen stays true after our commit (our own commits do not
+                # change it).
+                self._refresh()
                 tx = _Tx(self, cur)
                 result = work(tx)
+                self._seen_load = _last_load(cur)
             for apply in tx.pending:
                 apply()
             if tx.pending:
                 self._derived.clear()
-            self._seen_version = self._data_version()
             return result
 
     def clear(self) -> None:
         with self._lock, self._transaction() as cur:
             for table in ("edges", "nodes", "load_changes", "loads"):
                 cur.execute(f"DELETE FROM {table}")
+            # Load ids start again from 1: other processes must reload rather than catch up (``_catch_up``).
+            cur.execute(
+                "INSERT INTO meta (key, value) VALUES ('generation', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
         with self._lock:
             self._load()
 
@@ -326,6 +337,18 @@ class EmbeddedStore(GraphStore):
         """The stored key of the relationship ``ref`` names."""
         fixed = None if ref.key else self._keyless.get(ref.label)
         return fixed if fixed is not None else _stored_key(ref.label, ref.key)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One state of the file for every read of the block: a read transaction, or the write transaction open."""
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
@@ -475,12 +498,15 @@ class EmbeddedStore(GraphStore):
         # What the questions' walks derive from the graph, kept until it changes (``graph.derived``).
         self._derived = Derived()
         self._seen_version = self._data_version()
-        for node_id, label, props in self._db.execute("SELECT id, label, props FROM nodes"):
-            self._put_node(node_id, label, json.loads(props))
-        for source, etype, target, key, props in self._db.execute(
-            "SELECT source, type, target, ekey, props FROM edges"
-        ):
-            self._add_edge(source, target, key, etype, json.loads(props))
+        with self._snapshot():
+            self._seen_generation = self._generation()
+            self._seen_load = _last_load(self._db)
+            for node_id, label, props in self._db.execute("SELECT id, label, props FROM nodes"):
+                self._put_node(node_id, label, json.loads(props))
+            for source, etype, target, key, props in self._db.execute(
+                "SELECT source, type, target, ekey, props FROM edges"
+            ):
+                self._add_edge(source, target, key, etype, json.loads(props))
 
     def _release(self) -> None:
         """Empty the in-memory graph that is being replaced (a reload) or let go of (close, a dropped store).
@@ -494,12 +520,80 @@ class EmbeddedStore(GraphStore):
             graph.clear()
 
     def _refresh(self) -> None:
-        """Reload when another process has committed to the file since we last looked."""
-        if self._data_version() != self._seen_version:
-            self._load()
+        """Catch up with what other processes have committed to the file since we last looked."""
+        version = self._data_version()
+        if version == self._seen_version:
+            return
+        with _building():
+            if not self._catch_up():
+                self._load()
+        # Read before the catch-up: a commit made during it is looked at again next time (applying a state
+        # twice changes nothing).
+        self._seen_version = version
+
+    def _catch_up(self) -> bool:
+        """Apply to the graph what the loads committed since we last looked changed, read from the audit trail
+        (each changed item's row as it is now), rather than reading the whole file again: a school's workbook
+        loaded by the CLI cost every API worker a reload (bench/analysis.md, round 17).
+
+        False, having changed nothing, when only a reload will do: no new load in the trail (an edit made
+        directly in the file, outside chanjiao's writes), the store cleared since, or the loads changed more
+        than a quarter of the graph (reading it whole then costs less than item by item).
+        """
+        with self._snapshot():
+            if self._generation() != self._seen_generation:
+                return False
+            loads = self._db.execute("SELECT id, counts FROM loads WHERE id > ?", (self._seen_load,)).fetchall()
+            size = len(self._graph) + sum(self._typed.count.values())
+            if not loads or sum(changed(json.loads(counts)) for _, counts in loads) > size // 4:
+                return False
+            refs = {
+                change.ref
+                for (data,) in self._db.execute("SELECT changes FROM load_changes WHERE load > ?", (self._seen_load,))
+                for change in unpack_changes(data)
+            }
+            node_ids = sorted(ref.id for ref in refs if ref.is_node)
+            nodes = {
+                node_id: (label, props)
+                for start in range(0, len(node_ids), _IDS_PER_SELECT)
+                for node_id, label, props in self._select_nodes(node_ids[start : start + _IDS_PER_SELECT])
+            }
+            edges = {}
+            for ref in refs:
+                if not ref.is_node:
+                    key = self._ref_key(ref)
+                    row = self._db.execute(
+                        "SELECT props FROM edges WHERE source = ? AND type = ? AND target = ? AND ekey = ?",
+                        (ref.id, ref.label, ref.target, key),
+                    ).fetchone()
+                    edges[(ref.id, str(ref.target), key, ref.label)] = None if row is None else row[0]
+            self._seen_load = max(load_id for load_id, _ in loads)
+        g = self._graph
+        for (source, target, key, _), props in edges.items():
+            if props is None and g.has_edge(source, target, key):
+                self._remove_edge(source, target, key)
+        for node_id in node_ids:
+            if node_id not in nodes and node_id in g:
+                self._drop_node(node_id)
+        for node_id, (label, props) in nodes.items():
+            self._put_node(node_id, label, json.loads(props))
+        for (source, target, key, etype), props in edges.items():
+            if props is not None:
+                self._add_edge(source, target, key, etype, json.loads(props))
+        self._derived.clear()
+        return True
+
+    def _select_nodes(self, ids: list[str]) -> list[tuple[str, str, str]]:
+        marks = ", ".join("?" * len(ids))
+        return self._db.execute(f"SELECT id, label, props FROM nodes WHERE id IN ({marks})", ids).fetchall()
 
     def _data_version(self) -> int:
         return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    def _generation(self) -> str | None:
+        """Which clearing of the file this is (``clear`` counts them; None: never cleared)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return None if row is None else str(row[0])
 
     def _put_node(self, node_id: str, label: str, props: dict[str, Any]) -> None:
         self._stale_index(node_id)
@@ -1070,6 +1164,15 @@ class _Reader(GraphReader):
 
 #: The store builds its graph with the collector paused and freezes it after (``graph.collector``).
 _building = functools.partial(paused, freeze=True)
+
+
+#: Ids looked up in one statement (SQLite allows 32,766 parameters since 3.32; older builds 999).
+_IDS_PER_SELECT = 500
+
+
+def _last_load(db: sqlite3.Connection | sqlite3.Cursor) -> int:
+    """The id of the last load in the audit trail (0: none)."""
+    return int(db.execute("SELECT coalesce(max(id), 0) FROM loads").fetchone()[0])
 
 
 def _stored_key(etype: str, key: Iterable[Any]) -> str:

@@ -6,8 +6,11 @@ derive from the graph kept between writes (each competency's developers sorted, 
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import shutil
 import sqlite3
+import tempfile
 import threading
 import weakref
 from collections import Counter
@@ -15,12 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.audit import canonical, digest, dump_changes, rollback
 from graph.development import Development, order
 from graph.embedded import EmbeddedStore
+from graph.errors import ConflictError
 from graph.questions.levels import satisfies
 from graph.records import EdgeRecord, NodeRecord
 from graph.service import Chanjiao
@@ -303,3 +307,169 @@ def test_the_api_builds_the_search_index_at_start_up(demo_store: EmbeddedStore) 
     with TestClient(create_app(service=service)):
         assert demo_store._postings is not None
         assert demo_store._search_index() is demo_store._postings  # built once, not again on the first search
+
+
+def state(store: EmbeddedStore) -> tuple[object, ...]:
+    """Everything the store holds in memory about the graph, comparable between two stores."""
+    store.counts()  # a read: what another process committed is caught up first
+    g = store._graph
+
+    def typed(side: dict) -> set[tuple[str, str, str, str, str]]:
+        return {
+            (n, t, o, k, canonical(p)) for n, by in side.items() for t, es in by.items() for (o, k), p in es.items()
+        }
+
+    return (
+        sorted((n, d["label"], canonical(d["props"])) for n, d in g.nodes(data=True)),
+        sorted((s, t, k, d["type"], canonical(d["props"])) for s, t, k, d in g.edges(keys=True, data=True)),
+        typed(store._typed.out),
+        typed(store._typed.into),
+        +store._typed.count,
+        {label: ids for label, ids in store._by_label.items() if ids},
+    )
+
+
+class TestAnotherProcessesWritesAreCaughtUp:
+    """A store sees what another process (another connection to the file) committed: what its loads changed is
+    read back from the audit trail, not the whole file (a workbook loaded by the CLI cost every API worker a
+    reload: bench/analysis.md, round 17); a write that left no load behind reloads."""
+
+    @pytest.fixture
+    def other(self, demo_store: EmbeddedStore, schema: Schema) -> Iterator[EmbeddedStore]:
+        other = EmbeddedStore(demo_store.path, schema)
+        yield other
+        other.close()
+
+    @staticmethod
+    def fresh(store: EmbeddedStore) -> tuple[tuple[object, ...], list[list[tuple[str, float]]], object]:
+        reopened = EmbeddedStore(store.path, store.schema)
+        try:
+            return observed(reopened)
+        finally:
+            reopened.close()
+
+    def test_loads_and_rollbacks_without_a_reload(
+        self, demo_store: EmbeddedStore, other: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        observed(demo_store)  # its search index and what its questions derive, built before the writes
+        monkeypatch.setattr(demo_store, "_load", lambda: pytest.fail("reloaded the whole file"))
+        writer = Chanjiao(other)
+        added = writer.upsert(
+            [NodeRecord("Course", "course:NEW", {"name_zh": "焊接工艺", "category": "integrated"})],
+            [
+                EdgeRecord("INCLUDES", "program:IRAM", "course:NEW", {"semester": 3}),
+                EdgeRecord("DEVELOPS", "course:NEW", "comp:P-01", {"level": 5}),
+            ],
+        )
+        assert observed(demo_store) == self.fresh(demo_store)
+        assert "course:NEW" in [n.id for n, _ in demo_store.search("焊接", ["Course"], 50)]
+        raised = writer.upsert([NodeRecord("Course", "course:IR-301", {"name_zh": "机器人焊接"})], [])
+        writer.upsert([], [EdgeRecord("DEVELOPS", "course:NEW", "comp:P-01", {"level": 2})])
+        assert observed(demo_store) == self.fresh(demo_store)
+        writer.rollback(raised.load_id)
+        assert observed(demo_store) == self.fresh(demo_store)
+        writer.rollback(added.load_id + 2)  # the level back to 5
+        writer.rollback(added.load_id)  # the course goes, and its relationships with it
+        assert observed(demo_store) == self.fresh(demo_store)
+        assert "course:NEW" not in demo_store._graph
+        # its own writes diff against what the other wrote
+        writer.upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
+        assert (
+            Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], []).nodes_unchanged == 1
+        )
+
+    def test_a_clear_or_an_edit_outside_chanjiao_reloads(self, demo_store: EmbeddedStore, other: EmbeddedStore) -> None:
+        observed(demo_store)
+        with sqlite3.connect(demo_store.path) as db:
+            db.execute("UPDATE nodes SET props = ? WHERE id = ?", ('{"name_zh": "改名"}', "course:IR-301"))
+        assert demo_store.get_nodes(["course:IR-301"])["course:IR-301"].props == {"name_zh": "改名"}
+        other.clear()
+        load(Chanjiao(other), read_workbook(DEMO_PATH, other.schema), source="demo, after a clear")
+        Chanjiao(other).upsert([NodeRecord("Course", "course:IR-302", {"hours": 5})], [])
+        # the load ids started again from 1: catching up from the last load seen (1) would apply load 2 only
+        assert observed(demo_store) == self.fresh(demo_store)
+
+    def test_a_large_load_reloads(self, demo_store: EmbeddedStore, other: EmbeddedStore) -> None:
+        loads: list[None] = []
+        reload = demo_store._load
+
+        def counted() -> None:
+            loads.append(None)
+            reload()
+
+        demo_store._load = counted  # type: ignore[method-assign]
+        load(Chanjiao(other), read_workbook(DEMO_PATH, other.schema), source="demo, again")  # every node's source
+        assert observed(demo_store) == self.fresh(demo_store)
+        assert len(loads) == 1
+
+
+WRITES = st.lists(
+    st.tuples(
+        st.one_of(
+            st.tuples(st.just("rename"), st.integers(0, 3), st.sampled_from(["焊接工艺", "robot cell", "PLC 编程"])),
+            st.tuples(st.just("develops"), st.integers(0, 3), st.sampled_from(["comp:P-15", "comp:P-14"]), LEVELS),
+            st.tuples(st.just("includes"), st.integers(0, 3), st.sampled_from(["program:IRAM", "program:EAEM"])),
+            st.tuples(st.just("course"), st.integers(4, 5)),
+            st.tuples(st.just("rollback"), st.integers(0, 3)),  # one of the last four loads
+        ),
+        st.booleans(),  # whether the store looks then
+    ),
+    max_size=12,
+)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory, schema: Schema) -> Path:
+    """The demo and four more courses, outside any program."""
+    store = EmbeddedStore(tmp_path_factory.mktemp("demo") / "chanjiao.db", schema)
+    service = Chanjiao(store)
+    load(service, read_workbook(DEMO_PATH, schema), source="demo")
+    service.upsert(
+        [NodeRecord("Course", f"course:H{n}", {"name_zh": "课", "category": "integrated"}) for n in range(4)], []
+    )
+    store.close()
+    return store.path
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(writes=WRITES)
+def test_any_writes_of_another_process_are_caught_up_as_a_reload_reads_them(
+    demo_file: Path, tmp_path: Path, schema: Schema, writes: list[tuple]
+) -> None:
+    """Whatever another process writes and rolls back, and whenever the store looks, it holds what opening the
+    file anew gives (nodes, relationships, typed index, counts, labels, search hits, a gaps answer: the
+    competencies written are two of its gaps)."""
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        path = Path(folder) / "chanjiao.db"
+        shutil.copy(demo_file, path)
+        reader, other = EmbeddedStore(path, schema), EmbeddedStore(path, schema)
+        try:
+            observed(reader)
+            writer, made = Chanjiao(other), []
+            for (kind, n, *more), look in writes:
+                course = f"course:H{n}"
+                if kind == "rename":
+                    made.append(writer.upsert([NodeRecord("Course", course, {"name_zh": more[0]})], []).load_id)
+                elif kind == "develops":
+                    level = {} if more[1] is None else {"level": more[1]}
+                    made.append(writer.upsert([], [EdgeRecord("DEVELOPS", course, more[0], level)]).load_id)
+                elif kind == "includes":
+                    made.append(writer.upsert([], [EdgeRecord("INCLUDES", more[0], course, {})]).load_id)
+                elif kind == "course":  # a new course, developing a gap
+                    node = NodeRecord("Course", course, {"name_zh": "焊接", "category": "integrated"})
+                    edge = EdgeRecord("DEVELOPS", course, "comp:P-15", {"level": 4})
+                    made.append(writer.upsert([node], [edge]).load_id)
+                elif kind == "rollback" and made:
+                    with contextlib.suppress(ConflictError):
+                        writer.rollback(made[-1 - n % len(made)])
+                if look:
+                    assert observed(reader) == TestAnotherProcessesWritesAreCaughtUp.fresh(reader)
+            assert observed(reader) == TestAnotherProcessesWritesAreCaughtUp.fresh(reader)
+        finally:
+            reader.close()
+            other.close()
+
+
+def observed(store: EmbeddedStore) -> tuple[tuple[object, ...], list[list[tuple[str, float]]], object]:
+    """The store's state, its search hits and a gaps answer."""
+    return state(store), searches(store), Chanjiao(store).questions.gaps("program:IRAM", "csco:6-31-07-03")
