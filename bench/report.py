@@ -16,6 +16,8 @@ import matplotlib
 matplotlib.use("Agg")  # no display: files only
 import matplotlib.pyplot as plt
 
+from graph.audit import changed
+
 ANALYSIS = Path(__file__).with_name("analysis.md")
 STORES = ("embedded", "neo4j")
 SOURCES = ("esco", "csco", "frameworks", "workbook")
@@ -806,6 +808,30 @@ def _memory(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> 
     return [*_table(header, rows), note, "", f"![memory](img/{name})", ""]
 
 
+def _catchup(results: dict[float, dict[str, Any]]) -> list[str]:
+    """One row per scale: what the embedded store's first read and search cost after another process's write,
+    against reading the whole file again and building the search index anew."""
+    rows = []
+    for scale, data in results.items():
+        c = data["stores"].get("embedded", {}).get("catchup")
+        if c:
+            written = changed(c["rows"])
+            rows.append(
+                [
+                    _x(scale),
+                    written,
+                    f"{_f(c['load']['first_read_ms'], 1)} / {_f(c['load']['first_search_ms'], 1)}",
+                    f"{_f(c['rollback']['first_read_ms'], 1)} / {_f(c['rollback']['first_search_ms'], 1)}",
+                    f"{_f(c['reload_ms'] / 1000, 2)} / {_f(c['index_ms'] / 1000, 2)}",
+                ]
+            )
+    if not rows:
+        return ["Not measured yet.", ""]
+    header = ["scale", "items the workbook wrote", "after its load: first read / first search ms"]
+    header += ["after its rollback: first read / first search ms", "the whole file read again / index built s"]
+    return _table(header, rows)
+
+
 def write(out: Path, report: Path, images: Path) -> None:
     """Write ``report`` (markdown) and its PNG plots under ``images`` from the results in ``out``."""
     results = _load(out)
@@ -902,6 +928,17 @@ def write(out: Path, report: Path, images: Path) -> None:
         *_api(results, images, prefix),
     ]
     lines += ["## Embedded store: start-up and memory", "", *_memory(results, images, prefix)]
+    lines += [
+        "## Embedded store: another process's write",
+        "",
+        "A store open with its search index built (an API worker), while another process (the CLI, the API's "
+        "other worker) loads a school's workbook (the demo's) into the same file and then rolls it back; after "
+        "each, the store's first read and first search (bench/catchup.py). The last column is what each of "
+        "those writes cost the store before round 17: the whole file read again, then the search index built anew "
+        "on the first search.",
+        "",
+        *_catchup(results),
+    ]
     if ANALYSIS.exists() and not quick:
         lines += ["## Analysis", "", ANALYSIS.read_text(encoding="utf-8").strip(), ""]
     report.parent.mkdir(parents=True, exist_ok=True)

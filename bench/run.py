@@ -4,7 +4,8 @@
 
 Per scale factor, for each store: load throughput against the bare scripts (and, for Neo4j, the offline
 ``neo4j-admin database import``), the latency of every question against its primitives, the whole-population
-report, the API under concurrent load, and for the embedded store its start-up time and memory. Results go
+report, the API under concurrent load, and for the embedded store its start-up time and memory and what it pays
+to see another process's write. Results go
 to ``bench/results/scale-<f>.json`` (one file per scale factor, written after each store so a long run
 keeps what it measured), and the report (tables and plots, from every results file present) to
 ``docs/benchmarks.md`` and ``docs/img/bench-*.png``. A partial re-run (``--skip``, ``--stores``,
@@ -27,7 +28,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from bench import admin_import, api, browse, guide, loads, memory, questions, report
+from bench import admin_import, api, browse, catchup, guide, loads, memory, questions, report
 from bench.common import (
     DATA,
     NEO4J_HOME,
@@ -51,7 +52,7 @@ from ontology.schema import Schema, load_schema
 #: Seconds a Neo4j transaction may run in the bench (the default, CHANJIAO_QUERY_TIMEOUT, is 30).
 WRITE_TIMEOUT = 3600.0
 
-STEPS = ("loads", "import", "questions", "guide", "browse", "population", "api", "memory")
+STEPS = ("loads", "import", "questions", "guide", "browse", "population", "api", "memory", "catchup")
 
 
 def neo4j_reachable(uri: str) -> bool:
@@ -258,6 +259,10 @@ def run_store(
     if kind == "embedded" and "memory" in settings.steps:
         say(f"embedded ×{workload.scale:g}: start-up and memory")
         result["memory"] = memory.measure(path, repeat=1 if settings.quick else 2)
+    if kind == "embedded" and "catchup" in settings.steps:
+        say(f"embedded ×{workload.scale:g}: catching up with another process's write")
+        result["catchup"] = catchup.measure(path)
+        say(f"  {json.dumps(result['catchup'])}")
     if kind == "embedded":
         for suffix in ("", "-wal", "-shm"):  # several GB at ×16
             Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -275,6 +280,7 @@ _STEP_KEYS = {
     "population": ("population",),
     "api": ("api",),
     "memory": ("memory",),
+    "catchup": ("catchup",),
 }
 
 

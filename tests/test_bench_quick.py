@@ -59,6 +59,7 @@ def test_quick_run_writes_results_and_report(quick: Path) -> None:
     assert results["quick"] is True
     assert "## Targets" in report and "## Questions" in report
     assert "| ×0.05 | embedded |" in report.split("## Search and browse")[1].split("##")[0]
+    assert "| ×0.05 |" in report.split("## Embedded store: another process's write")[1].split("##")[0]
     for name in ("bench-loads.png", "bench-questions.png", "bench-api.png", "bench-memory.png"):
         assert (quick / "img" / name).stat().st_size > 0
 
@@ -92,3 +93,8 @@ def test_quick_numbers_are_positive(quick: Path) -> None:
     assert api["overhead"] == round((ratios[0] + ratios[1]) / 2, 2)  # the median of two rounds
     memory = embedded["memory"]
     assert _positive(memory["open_s"]) and _positive(memory["store_mb"])
+    catchup = embedded["catchup"]
+    assert catchup["rows"]["nodes_created"] > 0  # the demo's school, new to the bench's graph
+    for after in ("load", "rollback"):
+        assert _positive(catchup[after]["first_read_ms"]) and _positive(catchup[after]["first_search_ms"]), after
+    assert _positive(catchup["reload_ms"]) and _positive(catchup["index_ms"])
