@@ -378,6 +378,24 @@ class TestAnotherProcessesWritesAreCaughtUp:
             Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], []).nodes_unchanged == 1
         )
 
+    def test_a_write_diffs_against_a_commit_made_just_before_its_transaction(
+        self, demo_store: EmbeddedStore, other: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Looked for before the write transaction began, another process's commit in between was missed: the
+        write diffed against the graph before it, and the version seen after our commit hid it for good."""
+        begin = demo_store._transaction
+
+        @contextlib.contextmanager
+        def late() -> Iterator[sqlite3.Cursor]:
+            Chanjiao(other).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
+            with begin() as cur:
+                yield cur
+
+        monkeypatch.setattr(demo_store, "_transaction", late)
+        mine = Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
+        assert (mine.nodes_updated, mine.nodes_unchanged) == (0, 1)
+        assert observed(demo_store) == self.fresh(demo_store)
+
     def test_a_clear_or_an_edit_outside_chanjiao_reloads(self, demo_store: EmbeddedStore, other: EmbeddedStore) -> None:
         observed(demo_store)
         with sqlite3.connect(demo_store.path) as db:
