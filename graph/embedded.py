@@ -25,6 +25,7 @@ import itertools
 import json
 import math
 import sqlite3
+import sys
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -501,12 +502,21 @@ class EmbeddedStore(GraphStore):
         with self._snapshot():
             self._seen_generation = self._generation()
             self._seen_load = _last_load(self._db)
+            # Each row read is new strings: the ids, types and keys are interned, so that every relationship at a
+            # node holds the node's own id rather than a copy of it, and relationships with the same properties
+            # share one dict (244,049 relationships have 508 distinct property texts at the bench's ×1). Properties
+            # are replaced, never changed in place.
+            intern = sys.intern
             for node_id, label, props in self._db.execute("SELECT id, label, props FROM nodes"):
-                self._put_node(node_id, label, json.loads(props))
-            for source, etype, target, key, props in self._db.execute(
+                self._put_node(intern(node_id), intern(label), json.loads(props))
+            shared: dict[str, dict[str, Any]] = {}
+            for source, etype, target, key, text in self._db.execute(
                 "SELECT source, type, target, ekey, props FROM edges"
             ):
-                self._add_edge(source, target, key, etype, json.loads(props))
+                props = shared.get(text)
+                if props is None:
+                    props = shared[text] = json.loads(text)
+                self._add_edge(intern(source), intern(target), intern(key), intern(etype), props)
 
     def _release(self) -> None:
         """Empty the in-memory graph that is being replaced (a reload) or let go of (close, a dropped store).

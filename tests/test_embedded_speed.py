@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -491,3 +492,34 @@ def test_any_writes_of_another_process_are_caught_up_as_a_reload_reads_them(
 def observed(store: EmbeddedStore) -> tuple[tuple[object, ...], list[list[tuple[str, float]]], object]:
     """The store's state, its search hits and a gaps answer."""
     return state(store), searches(store), Chanjiao(store).questions.gaps("program:IRAM", "csco:6-31-07-03")
+
+
+def test_relationships_share_their_properties_and_nothing_changes_them_in_place(
+    demo_store: EmbeddedStore, schema: Schema
+) -> None:
+    """A store opened from its file gives relationships with the same stored properties one dict (and interns ids,
+    types and keys): the ×16 graph's RSS 6.8 → 4.4 GB. Every question, a search, a neighbourhood, an update of a
+    relationship and its rollback leave each relationship's properties as stored."""
+    from tests.test_questions_demo import _calls
+
+    reopened = EmbeddedStore(demo_store.path, schema)
+    try:
+        service = Chanjiao(reopened)
+        edges = list(reopened._graph.edges(keys=True, data=True))
+        assert len({id(data["props"]) for *_, data in edges}) < len(edges) / 4
+        for ask in _calls().values():
+            ask(service.questions)
+        service.search("焊接")
+        service.neighbourhood("program:IRAM", depth=2)
+        develops = next((s, t, data["props"]) for s, t, _, data in edges if data["type"] == "DEVELOPS")
+        level = develops[2].get("level", 0) % 5 + 1
+        update = service.upsert([], [EdgeRecord("DEVELOPS", develops[0], develops[1], {"level": level})])
+        assert update.edges_updated == 1
+        service.rollback(update.load_id)
+        with sqlite3.connect(reopened.path) as db:
+            stored = {
+                (s, t, k): json.loads(p) for s, t, k, p in db.execute("SELECT source, target, ekey, props FROM edges")
+            }
+        assert {(s, t, k): data["props"] for s, t, k, data in reopened._graph.edges(keys=True, data=True)} == stored
+    finally:
+        reopened.close()
