@@ -5,7 +5,7 @@ transaction, so a crash keeps the last committed state and never half a write.
 networkx is the query engine, loaded from the file when the store opens and
 updated after each commit. Another process writing the same file is noticed
 (``PRAGMA data_version``) before the next read, and what its loads changed is
-read back from the audit trail (``_catch_up``); a write that left no load in
+read back from the audit trail (``_changes_since``); a write that left no load in
 the trail (a ``clear``, an edit made directly in the file) reloads the graph.
 
 The audit trail (``graph.audit``) is two more tables of the same file, written
@@ -30,6 +30,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -264,7 +265,7 @@ class EmbeddedStore(GraphStore):
         with self._lock, self._transaction() as cur:
             for table in ("edges", "nodes", "load_changes", "loads"):
                 cur.execute(f"DELETE FROM {table}")
-            # Load ids start again from 1: other processes must reload rather than catch up (``_catch_up``).
+            # Load ids start again from 1: other processes must reload rather than catch up (``_changes_since``).
             cur.execute(
                 "INSERT INTO meta (key, value) VALUES ('generation', '1') "
                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
@@ -535,40 +536,41 @@ class EmbeddedStore(GraphStore):
         if version == self._seen_version:
             return
         with _building():
-            if not self._catch_up():
+            changes = self._changes_since()
+            if changes is None:
                 self._load()
+            else:
+                self._apply(changes)
         # Read before the catch-up: a commit made during it is looked at again next time (applying a state
         # twice changes nothing).
         self._seen_version = version
 
-    def _catch_up(self) -> bool:
-        """Apply to the graph what the loads committed since we last looked changed, read from the audit trail
-        (each changed item's row as it is now), rather than reading the whole file again: a school's workbook
-        loaded by the CLI cost every API worker a reload (bench/analysis.md, round 17).
+    def _changes_since(self) -> _Changes | None:
+        """What the loads committed since we last looked changed, read back from the audit trail: each changed
+        item's row as it is now. A school's workbook loaded by the CLI cost every API worker a reload of the whole
+        file (bench/analysis.md, round 17).
 
-        False, having changed nothing, when only a reload will do: no new load in the trail (an edit made
-        directly in the file, outside chanjiao's writes), the store cleared since, or the loads changed more
-        than a quarter of the graph (reading it whole then costs less than item by item).
+        None when only a reload will do: no new load in the trail (an edit made directly in the file, outside
+        chanjiao's writes), the store cleared since, or the loads changed more than a quarter of the graph
+        (reading it whole then costs less than item by item).
         """
         with self._snapshot():
             if self._generation() != self._seen_generation:
-                return False
+                return None
             loads = self._db.execute("SELECT id, counts FROM loads WHERE id > ?", (self._seen_load,)).fetchall()
             size = len(self._graph) + sum(self._typed.count.values())
             if not loads or sum(changed(json.loads(counts)) for _, counts in loads) > size // 4:
-                return False
+                return None
             refs = {
                 change.ref
                 for (data,) in self._db.execute("SELECT changes FROM load_changes WHERE load > ?", (self._seen_load,))
                 for change in unpack_changes(data)
             }
             node_ids = sorted(ref.id for ref in refs if ref.is_node)
-            nodes = {
-                node_id: (label, props)
-                for start in range(0, len(node_ids), _IDS_PER_SELECT)
-                for node_id, label, props in self._select_nodes(node_ids[start : start + _IDS_PER_SELECT])
-            }
-            edges = {}
+            changes = _Changes(max(load_id for load_id, _ in loads), dict.fromkeys(node_ids))
+            for start in range(0, len(node_ids), _IDS_PER_SELECT):
+                for node_id, label, props in self._select_nodes(node_ids[start : start + _IDS_PER_SELECT]):
+                    changes.nodes[node_id] = (label, props)
             for ref in refs:
                 if not ref.is_node:
                     key = self._ref_key(ref)
@@ -576,22 +578,26 @@ class EmbeddedStore(GraphStore):
                         "SELECT props FROM edges WHERE source = ? AND type = ? AND target = ? AND ekey = ?",
                         (ref.id, ref.label, ref.target, key),
                     ).fetchone()
-                    edges[(ref.id, str(ref.target), key, ref.label)] = None if row is None else row[0]
-            self._seen_load = max(load_id for load_id, _ in loads)
+                    changes.edges[(ref.id, str(ref.target), key, ref.label)] = None if row is None else row[0]
+            return changes
+
+    def _apply(self, changes: _Changes) -> None:
+        """Bring the graph to the rows ``changes`` read: what is gone first (relationships, then nodes)."""
         g = self._graph
-        for (source, target, key, _), props in edges.items():
+        for (source, target, key, _), props in changes.edges.items():
             if props is None and g.has_edge(source, target, key):
                 self._remove_edge(source, target, key)
-        for node_id in node_ids:
-            if node_id not in nodes and node_id in g:
+        for node_id, row in changes.nodes.items():
+            if row is None and node_id in g:
                 self._drop_node(node_id)
-        for node_id, (label, props) in nodes.items():
-            self._put_node(node_id, label, json.loads(props))
-        for (source, target, key, etype), props in edges.items():
+        for node_id, row in changes.nodes.items():
+            if row is not None:
+                self._put_node(node_id, row[0], json.loads(row[1]))
+        for (source, target, key, etype), props in changes.edges.items():
             if props is not None:
                 self._add_edge(source, target, key, etype, json.loads(props))
         self._derived.clear()
-        return True
+        self._seen_load = changes.last_load
 
     def _select_nodes(self, ids: list[str]) -> list[tuple[str, str, str]]:
         marks = ", ".join("?" * len(ids))
@@ -1174,6 +1180,17 @@ class _Reader(GraphReader):
 
 #: The store builds its graph with the collector paused and freezes it after (``graph.collector``).
 _building = functools.partial(paused, freeze=True)
+
+
+@dataclass
+class _Changes:
+    """Rows of the items other processes' loads changed, as they are now in the file (None: gone)."""
+
+    last_load: int
+    #: id -> (label, properties as stored)
+    nodes: dict[str, tuple[str, str] | None]
+    #: (source, target, stored key, type) -> properties as stored
+    edges: dict[tuple[str, str, str, str], str | None] = field(default_factory=dict)
 
 
 #: Ids looked up in one statement (SQLite allows 32,766 parameters since 3.32; older builds 999).
