@@ -78,11 +78,18 @@ def read(path: str) -> None:
         text=True,
     )
     assert writer.stdin is not None and writer.stdout is not None
-    loaded = json.loads(writer.stdout.readline())
+
+    def said() -> dict[str, Any]:
+        line = writer.stdout.readline() if writer.stdout else ""
+        if not line:  # its traceback went to our stderr
+            raise RuntimeError(f"the writer process stopped (exit code {writer.wait(timeout=60)})")
+        return json.loads(line)
+
+    loaded = said()
     after_load = first(present=True)
     writer.stdin.write("\n")
     writer.stdin.flush()
-    json.loads(writer.stdout.readline())
+    said()
     after_rollback = first(present=False)
     if writer.wait(timeout=3600) != 0:
         raise RuntimeError("the writer process failed")
