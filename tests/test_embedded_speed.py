@@ -341,14 +341,6 @@ class TestAnotherProcessesWritesAreCaughtUp:
         yield other
         other.close()
 
-    @staticmethod
-    def fresh(store: EmbeddedStore) -> tuple[tuple[object, ...], list[list[tuple[str, float]]], object]:
-        reopened = EmbeddedStore(store.path, store.schema)
-        try:
-            return observed(reopened)
-        finally:
-            reopened.close()
-
     def test_loads_and_rollbacks_without_a_reload(
         self, demo_store: EmbeddedStore, other: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -362,16 +354,16 @@ class TestAnotherProcessesWritesAreCaughtUp:
                 EdgeRecord("DEVELOPS", "course:NEW", "comp:P-01", {"level": 5}),
             ],
         )
-        assert observed(demo_store) == self.fresh(demo_store)
+        assert observed(demo_store) == observed_anew(demo_store)
         assert "course:NEW" in [n.id for n, _ in demo_store.search("焊接", ["Course"], 50)]
         raised = writer.upsert([NodeRecord("Course", "course:IR-301", {"name_zh": "机器人焊接"})], [])
         writer.upsert([], [EdgeRecord("DEVELOPS", "course:NEW", "comp:P-01", {"level": 2})])
-        assert observed(demo_store) == self.fresh(demo_store)
+        assert observed(demo_store) == observed_anew(demo_store)
         writer.rollback(raised.load_id)
-        assert observed(demo_store) == self.fresh(demo_store)
+        assert observed(demo_store) == observed_anew(demo_store)
         writer.rollback(added.load_id + 2)  # the level back to 5
         writer.rollback(added.load_id)  # the course goes, and its relationships with it
-        assert observed(demo_store) == self.fresh(demo_store)
+        assert observed(demo_store) == observed_anew(demo_store)
         assert "course:NEW" not in demo_store._graph
         # its own writes diff against what the other wrote
         writer.upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
@@ -395,7 +387,7 @@ class TestAnotherProcessesWritesAreCaughtUp:
         monkeypatch.setattr(demo_store, "_transaction", late)
         mine = Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
         assert (mine.nodes_updated, mine.nodes_unchanged) == (0, 1)
-        assert observed(demo_store) == self.fresh(demo_store)
+        assert observed(demo_store) == observed_anew(demo_store)
 
     def test_a_clear_or_an_edit_outside_chanjiao_reloads(self, demo_store: EmbeddedStore, other: EmbeddedStore) -> None:
         observed(demo_store)
@@ -406,9 +398,11 @@ class TestAnotherProcessesWritesAreCaughtUp:
         load(Chanjiao(other), read_workbook(DEMO_PATH, other.schema), source="demo, after a clear")
         Chanjiao(other).upsert([NodeRecord("Course", "course:IR-302", {"hours": 5})], [])
         # the load ids started again from 1: catching up from the last load seen (1) would apply load 2 only
-        assert observed(demo_store) == self.fresh(demo_store)
+        assert observed(demo_store) == observed_anew(demo_store)
 
-    def test_a_large_load_reloads(self, demo_store: EmbeddedStore, other: EmbeddedStore) -> None:
+    def test_a_large_load_reloads(
+        self, demo_store: EmbeddedStore, other: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         loads: list[None] = []
         reload = demo_store._load
 
@@ -416,9 +410,9 @@ class TestAnotherProcessesWritesAreCaughtUp:
             loads.append(None)
             reload()
 
-        demo_store._load = counted  # type: ignore[method-assign]
+        monkeypatch.setattr(demo_store, "_load", counted)
         load(Chanjiao(other), read_workbook(DEMO_PATH, other.schema), source="demo, again")  # every node's source
-        assert observed(demo_store) == self.fresh(demo_store)
+        assert observed(demo_store) == observed_anew(demo_store)
         assert len(loads) == 1
 
 
@@ -482,8 +476,8 @@ def test_any_writes_of_another_process_are_caught_up_as_a_reload_reads_them(
                     with contextlib.suppress(ConflictError):
                         writer.rollback(made[-1 - n % len(made)])
                 if look:
-                    assert observed(reader) == TestAnotherProcessesWritesAreCaughtUp.fresh(reader)
-            assert observed(reader) == TestAnotherProcessesWritesAreCaughtUp.fresh(reader)
+                    assert observed(reader) == observed_anew(reader)
+            assert observed(reader) == observed_anew(reader)
         finally:
             reader.close()
             other.close()
@@ -492,6 +486,15 @@ def test_any_writes_of_another_process_are_caught_up_as_a_reload_reads_them(
 def observed(store: EmbeddedStore) -> tuple[tuple[object, ...], list[list[tuple[str, float]]], object]:
     """The store's state, its search hits and a gaps answer."""
     return state(store), searches(store), Chanjiao(store).questions.gaps("program:IRAM", "csco:6-31-07-03")
+
+
+def observed_anew(store: EmbeddedStore) -> tuple[tuple[object, ...], list[list[tuple[str, float]]], object]:
+    """What ``observed`` gives of the store's file opened anew."""
+    reopened = EmbeddedStore(store.path, store.schema)
+    try:
+        return observed(reopened)
+    finally:
+        reopened.close()
 
 
 def test_relationships_share_their_properties_and_nothing_changes_them_in_place(
