@@ -9,7 +9,6 @@ that alternate the two (``overhead_rounds``), so that both see the same load of 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import statistics
@@ -22,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from api.responses import AnswerResponse
-from bench.common import ROOT, loadavg, percentiles, round_robin, say
+from bench.common import ROOT, loadavg, module_env, percentiles, round_robin, run_module, say
 from bench.workload import Probes
 from graph.questions import Questions
 from graph.service import Chanjiao
@@ -46,7 +45,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self.workers = workers
-        env = {**os.environ, "CHANJIAO_STORE": store_uri, "PYTHONPATH": str(ROOT)}
+        env = module_env(CHANJIAO_STORE=store_uri)
         command = [
             sys.executable,
             "-m",
@@ -154,9 +153,6 @@ def load_test(
     file = work / "api-paths.txt"
     file.write_text("\n".join(paths) + "\n", encoding="utf-8")
     command = [
-        sys.executable,
-        "-m",
-        "bench.apiload",
         "--url",
         server.url,
         "--paths",
@@ -168,11 +164,8 @@ def load_test(
         "--max-requests",
         str(max_requests),
     ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=duration + 120, check=True
-    )
-    return json.loads(done.stdout)
+    result: dict[str, Any] = run_module("bench.apiload", *command, timeout=duration + 120)
+    return result
 
 
 def overhead_rounds(

@@ -11,14 +11,13 @@ JSON object; the file is left as it was, but for two loads more in its audit tra
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT
+from bench.common import ROOT, module_env, run_module
 
 #: What the reader searches for after a write: words of the demo's names.
 SEARCH = "焊接 机器人"
@@ -68,11 +67,10 @@ def read(path: str) -> None:
             raise RuntimeError(f"the reader did not see the writer's {'load' if present else 'rollback'}")
         return {"first_read_ms": read_ms, "first_search_ms": search_ms}
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     writer = subprocess.Popen(
         [sys.executable, "-m", "bench.catchup", "--write", path],
         cwd=ROOT,
-        env=env,
+        env=module_env(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -112,17 +110,8 @@ def read(path: str) -> None:
 
 def measure(path: Path) -> dict[str, Any]:
     """``read`` in a fresh process (its own writer beside it)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.catchup", str(path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-        check=True,
-    )
-    return json.loads(done.stdout)
+    result: dict[str, Any] = run_module("bench.catchup", str(path))
+    return result
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import statistics
@@ -63,6 +64,25 @@ def round_robin(calls: list[Callable[[], Any]], seconds: float) -> list[float]:
             call()
             samples.append(time.perf_counter() - start)
     return samples
+
+
+def module_env(**extra: str) -> dict[str, str]:
+    """The environment of a bench subprocess: this one's, the project on the path, and ``extra``."""
+    return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+def run_module(module: str, *args: str, timeout: float = 3600) -> Any:
+    """``python -m module args`` in a fresh process from the project's root; what it printed, one JSON value."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=module_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    return json.loads(done.stdout)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:

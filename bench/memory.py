@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, peak_rss_mb, rss_mb
+from bench.common import peak_rss_mb, rss_mb, run_module
 
 
 def main(path: str) -> None:
@@ -57,19 +55,7 @@ def main(path: str) -> None:
 
 def measure(path: Path, repeat: int = 2) -> dict[str, Any]:
     """Run ``main`` in fresh processes ``repeat`` times; the fastest start-up is kept (the machine is shared)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs = []
-    for _ in range(repeat):
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.memory", str(path)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-            check=True,
-        )
-        runs.append(json.loads(done.stdout))
+    runs = [run_module("bench.memory", str(path)) for _ in range(repeat)]
     best = min(runs, key=lambda r: r["open_s"])
     return {**best, "open_s_runs": [r["open_s"] for r in runs]}
 
