@@ -371,23 +371,35 @@ class TestAnotherProcessesWritesAreCaughtUp:
             Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], []).nodes_unchanged == 1
         )
 
+    @pytest.mark.parametrize("clears", [False, True], ids=["a load", "a clear"])
     def test_a_write_diffs_against_a_commit_made_just_before_its_transaction(
-        self, demo_store: EmbeddedStore, other: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+        self, demo_store: EmbeddedStore, other: EmbeddedStore, monkeypatch: pytest.MonkeyPatch, clears: bool
     ) -> None:
         """Looked for before the write transaction began, another process's commit in between was missed: the
-        write diffed against the graph before it, and the version seen after our commit hid it for good."""
+        write diffed against the graph before it, and the version seen after our commit hid it for good. Now
+        it is caught up (a load) or the file read again (a clear) inside the write transaction."""
         begin = demo_store._transaction
 
         @contextlib.contextmanager
         def late() -> Iterator[sqlite3.Cursor]:
-            Chanjiao(other).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
+            if clears:
+                other.clear()
+            else:
+                Chanjiao(other).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
             with begin() as cur:
                 yield cur
 
         monkeypatch.setattr(demo_store, "_transaction", late)
-        mine = Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
-        assert (mine.nodes_updated, mine.nodes_unchanged) == (0, 1)
-        assert observed(demo_store) == observed_anew(demo_store)
+        # after a clear the course is new (it needs its category); after the load its hours are the load's
+        course = {"name_zh": "工业机器人", "category": "integrated", "hours": 7} if clears else {"hours": 7}
+        mine = Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", course)], [])
+        monkeypatch.undo()
+        assert (mine.nodes_created, mine.nodes_updated, mine.nodes_unchanged) == ((1, 0, 0) if clears else (0, 0, 1))
+        reopened = EmbeddedStore(demo_store.path, demo_store.schema)
+        try:
+            assert state(reopened) == state(demo_store)
+        finally:
+            reopened.close()
 
     def test_a_clear_or_an_edit_outside_chanjiao_reloads(self, demo_store: EmbeddedStore, other: EmbeddedStore) -> None:
         observed(demo_store)
