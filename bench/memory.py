@@ -1,7 +1,8 @@
 """Start-up time and memory of the embedded store, in a fresh process (``python -m bench.memory FILE``).
 
-Opening ``EmbeddedStore`` reads the SQLite file and builds the networkx graph and the search index: that
-is the start-up a server worker pays, and the RSS it then holds. Prints one JSON object.
+Opening ``EmbeddedStore`` reads the SQLite file and builds the networkx graph: the start-up every process on
+the file pays, and the RSS it then holds. The search index is not in it: an API worker builds that too before its
+first request (``GraphStore.warm``), the CLI on its first search. Prints one JSON object.
 """
 
 from __future__ import annotations
