@@ -862,12 +862,13 @@ class _Reader(GraphReader):
     # -- primitives
 
     def nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        found = {}
-        for node_id in dict.fromkeys(ids):
-            data = self._nodes.get(node_id)
-            if data is not None:
-                found[node_id] = Node(data["label"], node_id, dict(data["props"]))
-        return found
+        ids = list(dict.fromkeys(ids))
+        kept = self._kept(self._derived.nodes, ids, self._node)
+        return {i: node for i in ids if (node := kept[i]) is not None}
+
+    def _node(self, node_id: str) -> Node | None:
+        data = self._nodes.get(node_id)
+        return None if data is None else Node(data["label"], node_id, data["props"])
 
     def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
         rows = []

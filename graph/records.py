@@ -48,9 +48,9 @@ class EdgeRecord:
         return self.location or f"{self.type} {self.source!r} -> {self.target!r}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
-    """A stored node."""
+    """A stored node (slotted: the embedded store keeps the nodes questions read, ``graph.derived``)."""
 
     label: str
     id: str

@@ -509,12 +509,13 @@ def observed_anew(store: EmbeddedStore) -> tuple[tuple[object, ...], list[list[t
         reopened.close()
 
 
-def test_relationships_share_their_properties_and_nothing_changes_them_in_place(
+def test_properties_are_shared_with_the_graph_and_nothing_changes_them_in_place(
     demo_store: EmbeddedStore, schema: Schema
 ) -> None:
     """A store opened from its file gives relationships with the same stored properties one dict (and interns ids,
     types and keys): the ×16 graph's RSS 6.8 → 4.4 GB. Every question, a search, a neighbourhood, an update of a
-    relationship and its rollback leave each relationship's properties as stored."""
+    relationship and its rollback leave each relationship's properties as stored, and each node's: the nodes the
+    questions read hold the graph's own properties (``graph.derived``)."""
     from tests.test_questions_demo import _calls
 
     reopened = EmbeddedStore(demo_store.path, schema)
@@ -526,6 +527,8 @@ def test_relationships_share_their_properties_and_nothing_changes_them_in_place(
             ask(service.questions)
         service.search("焊接")
         service.neighbourhood("program:IRAM", depth=2)
+        kept = reopened._derived.nodes
+        assert len(kept) > 100 and all(n.props is reopened._graph.nodes[i]["props"] for i, n in kept.items() if n)
         develops = next((s, t, data["props"]) for s, t, _, data in edges if data["type"] == "DEVELOPS")
         level = develops[2].get("level", 0) % 5 + 1
         update = service.upsert([], [EdgeRecord("DEVELOPS", develops[0], develops[1], {"level": level})])
@@ -535,6 +538,8 @@ def test_relationships_share_their_properties_and_nothing_changes_them_in_place(
             stored = {
                 (s, t, k): json.loads(p) for s, t, k, p in db.execute("SELECT source, target, ekey, props FROM edges")
             }
+            nodes = {i: json.loads(p) for i, p in db.execute("SELECT id, props FROM nodes")}
         assert {(s, t, k): data["props"] for s, t, k, data in reopened._graph.edges(keys=True, data=True)} == stored
+        assert {i: data["props"] for i, data in reopened._graph.nodes(data=True)} == nodes
     finally:
         reopened.close()

@@ -221,6 +221,33 @@ class TestReads:
     def test_search_text_that_is_all_syntax_finds_nothing(self, small: Chanjiao) -> None:
         assert small.search('"*?:\\') == []
 
+    def test_nodes_a_question_reads_follow_every_write(self, small: Chanjiao) -> None:
+        """The embedded store keeps the nodes questions read (``graph.derived``), an unknown id as unknown too: an
+        update, a node that was unknown when asked, a rollback and a clear must reach the next read."""
+
+        def nodes() -> dict[str, tuple[str, dict]]:
+            found = small.store.read(lambda r: r.nodes(["course:IR-101", "course:NEW", "course:IR-101"]))
+            return {i: (n.label, n.props) for i, n in found.items()}
+
+        assert nodes() == {"course:IR-101": ("Course", {**COURSE.props, "source": "contract"})}
+        changed = small.upsert(
+            [
+                NodeRecord("Course", "course:IR-101", {"hours": 120}),
+                NodeRecord("Course", "course:NEW", {"name_zh": "新课程", "category": "integrated"}),
+            ],
+            [],
+            source="more",
+        )
+        assert nodes() == {
+            "course:IR-101": ("Course", {**COURSE.props, "hours": 120, "source": "more"}),
+            "course:NEW": ("Course", {"name_zh": "新课程", "category": "integrated", "source": "more"}),
+        }
+        assert changed.load_id is not None
+        small.rollback(changed.load_id)
+        assert nodes() == {"course:IR-101": ("Course", {**COURSE.props, "source": "contract"})}
+        small.store.clear()
+        assert nodes() == {}
+
 
 class TestDevelopers:
     """``GraphReader.developers``: the best developers of a competency, chosen and counted by the store."""
