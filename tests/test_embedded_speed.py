@@ -401,6 +401,46 @@ class TestAnotherProcessesWritesAreCaughtUp:
         finally:
             reopened.close()
 
+    def test_another_write_goes_on_while_a_writer_reads_the_whole_file(
+        self, demo_store: EmbeddedStore, other: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A write catches up before it takes the file's write lock: a reload (40 s at ×16) made inside it would
+        keep another process's write waiting past sqlite3's 5 s timeout, to fail with "database is locked"."""
+        with sqlite3.connect(demo_store.path) as db:  # an edit outside chanjiao: the next write reloads
+            db.execute("UPDATE nodes SET props = ? WHERE id = ?", ('{"name_zh": "改名"}', "course:IR-302"))
+        reloading, written = threading.Event(), threading.Event()
+        reload = demo_store._load
+
+        def slow_reload() -> None:
+            reloading.set()
+            written.wait(timeout=10)
+            reload()
+
+        monkeypatch.setattr(demo_store, "_load", slow_reload)
+        failed: list[BaseException] = []
+
+        def mine() -> None:  # the write itself: an upsert's validation would read (and reload) first
+            props = {"name_zh": "工业机器人", "category": "integrated", "hours": 7}
+            try:
+                demo_store.audited(lambda tx: tx.put_nodes([("course:IR-301", "Course", props, canonical(props))]))
+            except BaseException as exc:
+                failed.append(exc)
+
+        writer = threading.Thread(target=mine)
+        writer.start()
+        try:
+            assert reloading.wait(timeout=10)
+            Chanjiao(other).upsert([NodeRecord("Course", "course:IR-303", {"hours": 9})], [])
+        finally:
+            written.set()
+            writer.join()
+        monkeypatch.undo()
+        assert not failed
+        assert observed(demo_store) == observed_anew(demo_store)
+        hours = {i: n.props.get("hours") for i, n in demo_store.get_nodes(["course:IR-301", "course:IR-303"]).items()}
+        assert hours == {"course:IR-301": 7, "course:IR-303": 9}
+        assert demo_store.get_nodes(["course:IR-302"])["course:IR-302"].props == {"name_zh": "改名"}
+
     def test_a_clear_or_an_edit_outside_chanjiao_reloads(self, demo_store: EmbeddedStore, other: EmbeddedStore) -> None:
         observed(demo_store)
         with sqlite3.connect(demo_store.path) as db:
