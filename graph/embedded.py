@@ -124,6 +124,10 @@ CREATE TABLE IF NOT EXISTS load_changes (
 
 _LOAD_COLUMNS = "id, operation, who, source, at, counts, reverts, rolled_back_by"
 
+#: How long a write waits for another process's write to the file to end (sqlite3's default). The store's lock is
+#: held meanwhile, so the process's reads wait as long.
+_BUSY_TIMEOUT_S = 5.0
+
 
 class TypedAdjacency:
     """Each node's relationships by type and direction, beside the MultiDiGraph.
@@ -186,7 +190,9 @@ class EmbeddedStore(GraphStore):
         self._keys = {name: rel.keys for name, rel in schema.relationships.items()}
         self._keyless = {name: _stored_key(name, ()) for name, keys in self._keys.items() if not keys}
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db = sqlite3.connect(
+                self.path, timeout=_BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_DDL)
@@ -358,7 +364,16 @@ class EmbeddedStore(GraphStore):
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
         cur = self._db.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        try:
+            cur.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+                raise
+            raise StoreUnavailableError(
+                f"the embedded store {self.path} is being written by another process (a load through the CLI or "
+                f"another API worker) and was still locked after {_BUSY_TIMEOUT_S:g} s: nothing was written; "
+                "try again when that load is done"
+            ) from exc
         try:
             yield cur
         except BaseException:

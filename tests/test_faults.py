@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -327,3 +328,42 @@ def test_embedded_store_killed_mid_write_reopens_at_the_last_commit(
         assert reopened.stats()["total_nodes"] == sum(before[0].values()) + 20_050
     finally:
         reopened.close()
+
+
+# ---------------------------------------------------------------- the embedded store written by another process
+
+
+def test_a_write_that_waits_too_long_for_another_processs_write_says_so_and_writes_nothing(
+    tmp_path: Path, schema: Schema
+) -> None:
+    """Another process (the CLI loading a large source, another API worker) holds the file's write lock for longer
+    than a write waits for it (5 s): the write fails with a message a person can act on, the API answers 503 with
+    Retry-After, reads go on, and the write goes through once the lock is let go."""
+    service = Chanjiao(EmbeddedStore(tmp_path / "busy.db", schema))
+    load(service, read_workbook(DEMO_PATH, schema), source="demo")
+    service.settings = Settings(store="unused", api_keys=[ENTRY])
+    service.store._db.execute("PRAGMA busy_timeout = 200")  # type: ignore[attr-defined]  # 5 s in service
+    client = TestClient(create_app(service=service))
+    before = client.get("/stats").json()
+    course = NodeRecord("Course", "course:BUSY", {"name_zh": "忙", "category": "integrated"})
+    other = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreUnavailableError, match=r"busy\.db is being written by another process .*nothing was"):
+            service.upsert([course], [])
+        upload = client.post(
+            "/loads/workbook",
+            files={"file": ("Course.csv", b"id,name_zh,category\ncourse:BUSY,busy,integrated\n")},
+            headers={"X-API-Key": SECRET},
+        )
+        assert upload.status_code == 503, upload.text
+        assert upload.headers["retry-after"] == "5"
+        assert "being written by another process" in upload.json()["detail"]
+        assert client.get("/stats").json() == before
+        assert client.get("/nodes/course:BUSY").status_code == 404
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert service.upsert([course], []).nodes_created == 1
+    assert client.get("/nodes/course:BUSY").status_code == 200
+    service.close()
