@@ -342,7 +342,7 @@ def test_a_write_that_waits_too_long_for_another_processs_write_says_so_and_writ
     service = Chanjiao(EmbeddedStore(tmp_path / "busy.db", schema))
     load(service, read_workbook(DEMO_PATH, schema), source="demo")
     service.settings = Settings(store="unused", api_keys=[ENTRY])
-    service.store._db.execute("PRAGMA busy_timeout = 200")  # type: ignore[attr-defined]  # 5 s in service
+    service.store._db.execute("PRAGMA busy_timeout = 200")  # type: ignore[attr-defined]  # the test waits 0.2 s, not 5
     client = TestClient(create_app(service=service))
     before = client.get("/stats").json()
     course = NodeRecord("Course", "course:BUSY", {"name_zh": "忙", "category": "integrated"})
