@@ -254,7 +254,7 @@ class EmbeddedStore(GraphStore):
         """Run ``work`` in one SQLite transaction; apply what it changed to the in-memory graph only once committed."""
         with self._lock, _building():
             # Caught up before taking the file's write lock, so that a reload (seconds at ×1, 40 s at ×16) does
-            # not hold it: other processes' writes wait on it for 5 s at most (sqlite3's timeout).
+            # not hold it: other processes' writes wait on it for ``_BUSY_TIMEOUT_S`` at most.
             self._refresh()
             with self._transaction() as cur:
                 # Inside the write transaction no other process can commit: what ``work`` diffs against is the
