@@ -27,6 +27,7 @@ import math
 import sqlite3
 import sys
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
@@ -56,6 +57,7 @@ from graph.derived import Derived
 from graph.development import Development, order
 from graph.errors import StoreUnavailableError
 from graph.records import Batch, Edge, Node, NodeRecord, WriteSummary, unchanged
+from graph.settings import WRITE_WAIT_S
 from graph.store import (
     AssessmentRow,
     CohortRow,
@@ -124,9 +126,14 @@ CREATE TABLE IF NOT EXISTS load_changes (
 
 _LOAD_COLUMNS = "id, operation, who, source, at, counts, reverts, rolled_back_by"
 
-#: How long a write waits for another process's write to the file to end (sqlite3's default). The store's lock is
-#: held meanwhile, so the process's reads wait as long.
+#: How long a statement waits for the file when another connection has it locked (sqlite3's default). A reader of
+#: a WAL file waits only in rare moments (another process recovering the file after a crash); a write waits for
+#: another process's write without holding the store's lock (``_begin_write``), not here.
 _BUSY_TIMEOUT_S = 5.0
+
+#: The pauses between two tries of the file's write lock: growing from the first to the last, as sqlite3's own
+#: busy handler's do.
+_FIRST_PAUSE_S, _LAST_PAUSE_S = 0.002, 0.05
 
 
 class TypedAdjacency:
@@ -180,9 +187,10 @@ class EmbeddedStore(GraphStore):
 
     kind = "embedded"
 
-    def __init__(self, path: str | Path, schema: Schema) -> None:
+    def __init__(self, path: str | Path, schema: Schema, write_wait: float = WRITE_WAIT_S) -> None:
         self.path = Path(path)
         self.schema = schema
+        self.write_wait = write_wait
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         # A relationship's stored key, computed once per type: most types have no key property, so
@@ -254,16 +262,17 @@ class EmbeddedStore(GraphStore):
         """Run ``work`` in one SQLite transaction; apply what it changed to the in-memory graph only once committed."""
         with self._lock, _building():
             # Caught up before taking the file's write lock, so that a reload (seconds at ×1, 40 s at ×16) does
-            # not hold it: other processes' writes wait on it for ``_BUSY_TIMEOUT_S`` at most.
+            # not hold it: other processes' writes wait on it.
             self._refresh()
-            with self._transaction() as cur:
-                # Inside the write transaction no other process can commit: what ``work`` diffs against is the
-                # file's last state, and the version seen stays true after our commit (our own commits do not
-                # change it). Only what was committed since the look above is read here.
-                self._refresh()
-                tx = _Tx(self, cur)
-                result = work(tx)
-                self._seen_load = _last_load(cur)
+        with self._writing() as cur, _building():
+            # Inside the write transaction no other process can commit: what ``work`` diffs against is the
+            # file's last state, and the version seen stays true after our commit (our own commits do not
+            # change it). Only what was committed since the look above is read here.
+            self._refresh()
+            tx = _Tx(self, cur)
+            result = work(tx)
+            self._seen_load = _last_load(cur)
+            cur.execute("COMMIT")
             for apply in tx.pending:
                 apply()
             if tx.pending:
@@ -271,7 +280,7 @@ class EmbeddedStore(GraphStore):
             return result
 
     def clear(self) -> None:
-        with self._lock, self._transaction() as cur:
+        with self._writing() as cur:
             for table in ("edges", "nodes", "load_changes", "loads"):
                 cur.execute(f"DELETE FROM {table}")
             # Load ids start again from 1: other processes must reload rather than catch up (``_changes_since``).
@@ -279,7 +288,7 @@ class EmbeddedStore(GraphStore):
                 "INSERT INTO meta (key, value) VALUES ('generation', '1') "
                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
-        with self._lock:
+            cur.execute("COMMIT")
             self._load()
 
     # The two diffs note each change for the audit directly in its stored form, a set of columns per label or
@@ -362,24 +371,62 @@ class EmbeddedStore(GraphStore):
             self._db.execute("COMMIT")
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Cursor]:
-        cur = self._db.cursor()
+    def _writing(self) -> Iterator[sqlite3.Cursor]:
+        """The file's write transaction, with the store's lock held until the block ends: committed then, unless
+        the block committed it itself (to change the graph after the commit, still under the lock); rolled back
+        on an error."""
+        cur = self._begin_write()
         try:
-            cur.execute("BEGIN IMMEDIATE")
+            yield cur
+            if self._db.in_transaction:
+                cur.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                cur.execute("ROLLBACK")
+            raise
+        finally:
+            self._lock.release()
+
+    def _begin_write(self) -> sqlite3.Cursor:
+        """Take the store's lock and begin the file's write transaction (``BEGIN IMMEDIATE``).
+
+        While another process writes the file, each try fails at once and the store's lock is let go until the
+        next: the process's reads go on meanwhile (they read the graph as it was before that write), where
+        sqlite3's own wait would hold the lock, and them, all along. After ``write_wait`` seconds the write gives
+        up, with a message a person can act on.
+        """
+        deadline = time.monotonic() + self.write_wait
+        pause = _FIRST_PAUSE_S
+        while True:
+            self._lock.acquire()
+            try:
+                if self._try_begin():
+                    return self._db.cursor()
+            except BaseException:
+                self._lock.release()
+                raise
+            self._lock.release()
+            if time.monotonic() >= deadline:
+                raise StoreUnavailableError(
+                    f"the embedded store {self.path} is being written by another process (a load through the CLI "
+                    f"or another API worker) and was still locked after {self.write_wait:g} s: nothing was "
+                    "written; try again when that load is done"
+                )
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0.0)))
+            pause = min(pause * 2, _LAST_PAUSE_S)
+
+    def _try_begin(self) -> bool:
+        """``BEGIN IMMEDIATE`` without waiting: False when another connection holds the file's write lock."""
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorname not in ("SQLITE_BUSY", "SQLITE_LOCKED"):
                 raise
-            raise StoreUnavailableError(
-                f"the embedded store {self.path} is being written by another process (a load through the CLI or "
-                f"another API worker) and was still locked after {_BUSY_TIMEOUT_S:g} s: nothing was written; "
-                "try again when that load is done"
-            ) from exc
-        try:
-            yield cur
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
-        cur.execute("COMMIT")
+            return False
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+        return True
 
     # -- reads
 

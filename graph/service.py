@@ -43,7 +43,7 @@ def open_store(settings: Settings, schema: Schema | None = None) -> GraphStore:
         raise InvalidInputError(f"the store {settings.store!r} is neither a Neo4j URI ({schemes}) nor a file path")
     from graph.embedded import EmbeddedStore
 
-    return EmbeddedStore(settings.store, schema)
+    return EmbeddedStore(settings.store, schema, settings.write_wait)
 
 
 #: The largest offset a page may start at (well within the 64-bit integers every store takes).

@@ -13,6 +13,9 @@ from graph.neo4j_kept import KEEP_ROWS
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 #: The embedded store's file unless told otherwise (also what ``store="embedded"`` names).
 EMBEDDED_FILE = "data/chanjiao.db"
+#: How long an embedded store's write waits for another process's write to the file (the CLI loading a large source,
+#: the API's other worker) unless told otherwise. It waits without the store's lock, so the process's reads go on.
+WRITE_WAIT_S = 30.0
 
 
 class Settings(BaseSettings):
@@ -50,6 +53,12 @@ class Settings(BaseSettings):
         gt=0,
         description="seconds a Neo4j write transaction (a whole load, or a rollback) may run "
         "(none: no limit but the server's own db.transaction.timeout)",
+    )
+    write_wait: float = Field(
+        WRITE_WAIT_S,
+        ge=0,
+        description="seconds an embedded store's write waits for another process's write to the file (the CLI "
+        "loading a large source, another API worker) before it fails; the process's reads go on meanwhile",
     )
     neo4j_retry_seconds: float = Field(
         5.0, ge=0, description="seconds a Neo4j transaction is retried on transient errors before failing"

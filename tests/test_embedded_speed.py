@@ -378,7 +378,7 @@ class TestAnotherProcessesWritesAreCaughtUp:
         """Looked for before the write transaction began, another process's commit in between was missed: the
         write diffed against the graph before it, and the version seen after our commit hid it for good. Now
         it is caught up (a load) or the file read again (a clear) inside the write transaction."""
-        begin = demo_store._transaction
+        begin = demo_store._writing
 
         @contextlib.contextmanager
         def late() -> Iterator[sqlite3.Cursor]:
@@ -389,7 +389,7 @@ class TestAnotherProcessesWritesAreCaughtUp:
             with begin() as cur:
                 yield cur
 
-        monkeypatch.setattr(demo_store, "_transaction", late)
+        monkeypatch.setattr(demo_store, "_writing", late)
         # after a clear the course is new (it needs its category); after the load its hours are the load's
         course = {"name_zh": "工业机器人", "category": "integrated", "hours": 7} if clears else {"hours": 7}
         mine = Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", course)], [])
@@ -405,7 +405,8 @@ class TestAnotherProcessesWritesAreCaughtUp:
         self, demo_store: EmbeddedStore, other: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """A write catches up before it takes the file's write lock: a reload (40 s at ×16) made inside it would
-        keep another process's write waiting past sqlite3's 5 s timeout, to fail with "database is locked"."""
+        keep another process's write waiting, here past its wait of 1 s, to fail as the file is locked."""
+        other.write_wait = 1.0
         with sqlite3.connect(demo_store.path) as db:  # an edit outside chanjiao: the next write reloads
             db.execute("UPDATE nodes SET props = ? WHERE id = ?", ('{"name_zh": "改名"}', "course:IR-302"))
         reloading, written = threading.Event(), threading.Event()

@@ -269,7 +269,7 @@ CHILD = textwrap.dedent(
     from ontology.schema import load_schema
     from tests.test_faults import synthetic
 
-    original = EmbeddedStore._transaction
+    original = EmbeddedStore._writing
 
     @contextmanager
     def announced(self):
@@ -278,7 +278,7 @@ CHILD = textwrap.dedent(
             yield cur
         print("COMMITTED", flush=True)
 
-    EmbeddedStore._transaction = announced
+    EmbeddedStore._writing = announced
     service = Chanjiao(EmbeddedStore(sys.argv[1], load_schema()))
     big = synthetic(int(sys.argv[2]), prefix="course:K")
     service.upsert(big.nodes, big.edges, source="big")
@@ -337,12 +337,11 @@ def test_a_write_that_waits_too_long_for_another_processs_write_says_so_and_writ
     tmp_path: Path, schema: Schema
 ) -> None:
     """Another process (the CLI loading a large source, another API worker) holds the file's write lock for longer
-    than a write waits for it (5 s): the write fails with a message a person can act on, the API answers 503 with
-    Retry-After, reads go on, and the write goes through once the lock is let go."""
-    service = Chanjiao(EmbeddedStore(tmp_path / "busy.db", schema))
+    than a write waits for it (``CHANJIAO_WRITE_WAIT``, here 0.2 s): the write fails with a message a person can act
+    on, the API answers 503 with Retry-After, reads go on, and the write goes through once the lock is let go."""
+    service = Chanjiao(EmbeddedStore(tmp_path / "busy.db", schema, write_wait=0.2))
     load(service, read_workbook(DEMO_PATH, schema), source="demo")
     service.settings = Settings(store="unused", api_keys=[ENTRY])
-    service.store._db.execute("PRAGMA busy_timeout = 200")  # type: ignore[attr-defined]  # the test waits 0.2 s, not 5
     client = TestClient(create_app(service=service))
     before = client.get("/stats").json()
     course = NodeRecord("Course", "course:BUSY", {"name_zh": "忙", "category": "integrated"})
@@ -366,4 +365,52 @@ def test_a_write_that_waits_too_long_for_another_processs_write_says_so_and_writ
         other.close()
     assert service.upsert([course], []).nodes_created == 1
     assert client.get("/nodes/course:BUSY").status_code == 200
+    service.close()
+
+
+def test_a_write_waiting_for_another_processs_write_lets_the_processs_reads_go_on(
+    tmp_path: Path, schema: Schema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a write waits for another process's write to the file, the questions and reads of its own process
+    are answered from the graph as it was; the write goes through once the other's ends. (sqlite3's own wait
+    would hold the store's lock: every read of the process would wait as long as the write.)"""
+    store = EmbeddedStore(tmp_path / "wait.db", schema, write_wait=30)
+    service = Chanjiao(store)
+    load(service, read_workbook(DEMO_PATH, schema), source="demo")
+    answer = service.questions.gaps("program:IRAM", "csco:6-31-07-03").as_dict()
+    waiting = threading.Event()
+    try_begin = store._try_begin
+
+    def tried() -> bool:
+        began = try_begin()
+        if not began:
+            waiting.set()
+        return began
+
+    monkeypatch.setattr(store, "_try_begin", tried)
+    course = NodeRecord("Course", "course:WAIT", {"name_zh": "等", "category": "integrated"})
+    written: list[object] = []
+    writer = threading.Thread(target=lambda: written.append(service.upsert([course], [])))
+    read: list[object] = []
+    reader = threading.Thread(
+        target=lambda: read.extend(
+            [service.questions.gaps("program:IRAM", "csco:6-31-07-03").as_dict(), store.get_nodes(["course:WAIT"])]
+        )
+    )
+    other = sqlite3.connect(tmp_path / "wait.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        writer.start()
+        assert waiting.wait(timeout=10), "the write never found the file locked"
+        reader.start()
+        reader.join(timeout=10)
+        assert not reader.is_alive(), "a read waited for the write"
+        assert writer.is_alive(), "the write did not wait for the other process's"
+        assert read == [answer, {}]
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+        writer.join(timeout=30)
+    assert len(written) == 1 and written[0].nodes_created == 1  # type: ignore[attr-defined]
+    assert set(store.get_nodes(["course:WAIT"])) == {"course:WAIT"}
     service.close()

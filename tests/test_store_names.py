@@ -38,3 +38,14 @@ def test_a_uri_neo4j_does_not_speak_is_refused(store: str, tmp_path: Path, monke
     assert result.exit_code == 1
     assert "Invalid input" in result.output and repr(store) in result.output
     assert list(tmp_path.iterdir()) == []  # nothing made
+
+
+def test_an_embedded_store_waits_for_another_processs_write_as_long_as_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHANJIAO_WRITE_WAIT", "2.5")
+    store = open_store(Settings(store=str(tmp_path / "g.db")))
+    try:
+        assert store.write_wait == 2.5  # type: ignore[attr-defined]
+    finally:
+        store.close()
