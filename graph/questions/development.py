@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from graph.questions.levels import assess
 from graph.questions.matches import Matches
-from graph.questions.model import Answer, sort_key
+from graph.questions.model import MISSING, Answer, sort_key
 from graph.store import DevelopsRow
 
 
@@ -54,6 +54,7 @@ class Developed:
             self._by_competency[row.competency].append(Source(*row))
         for sources in self._by_competency.values():
             sources.sort(key=_key)
+        self._levels: dict[str, list[int | None]] = {}  # of each competency's sources, once assessed
 
     @property
     def competencies(self) -> list[str]:
@@ -71,4 +72,11 @@ class Developed:
 
     def assess(self, competency: str, required_level: int | None) -> tuple[str, int | None]:
         """(status, developed level) of a requirement of ``competency`` at ``required_level``."""
-        return assess(required_level, (s.level for s in self.sources(competency)))
+        if competency not in self._by_competency and not self.matches.linked(competency):
+            # Nothing develops it and nothing counts as it: missing at one look. A ranking assesses the
+            # requirements of thousands of occupations (124 k at ×16), nearly all of them such.
+            return MISSING, None
+        levels = self._levels.get(competency)
+        if levels is None:  # the rankings and demand assess each competency for many occupations
+            levels = self._levels[competency] = [s.level for s in self.sources(competency)]
+        return assess(required_level, levels)

@@ -66,6 +66,10 @@ class Matches:
     def _class(self, root: str) -> set[str]:
         return self._members.get(root) or {root}
 
+    def linked(self, competency: str) -> bool:
+        """Whether a match gathered names ``competency``: if not, it is its only equivalent."""
+        return competency in self._parent
+
     def equivalents(self, competency: str) -> frozenset[str]:
         """``competency`` and everything that counts as it (itself included)."""
         found = self._cache.get(competency)
