@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from graph.development import Development
 from graph.records import Node
-from graph.store import DemandRow, IncludesRow, MatchRow, NeedRow, SupportRow
+from graph.store import DemandRow, IncludesRow, MatchRow, NeedRow, RequirementRow, SupportRow
 
 
 class Derived:
@@ -29,12 +29,14 @@ class Derived:
     itself, keyed by its id; ``matches``: the match rows of a competency for one relationship type; ``included``:
     the INCLUDES rows of a course; ``demands``: the DEMANDS rows of an occupation; ``needs``: the NEEDS rows of a
     competency (the DEMANDS and NEEDS grow with the population: every province's employers demand the same
-    occupations and need the same competencies); ``nodes``: each node a question has read (None: no such node),
-    holding the graph's own properties, which are replaced, never changed in place (a gaps answer at ×16 names
-    about 500 nodes, and building each anew was a tenth of the question: bench/analysis.md, round 18).
+    occupations and need the same competencies); ``requirements``: the REQUIRES rows of an occupation, its own and
+    its tasks' (a ranking at ×16 reads those of 5,390 occupations, 297 k rows); ``nodes``: each node a question has
+    read (None: no such node), holding the graph's own properties, which are replaced, never changed in place (a
+    gaps answer at ×16 names about 500 nodes, and building each anew was a tenth of the question:
+    bench/analysis.md, round 18).
     """
 
-    __slots__ = ("demands", "developments", "included", "matches", "needs", "nodes", "supports")
+    __slots__ = ("demands", "developments", "included", "matches", "needs", "nodes", "requirements", "supports")
 
     def __init__(self) -> None:
         self.developments: dict[str, Development] = {}
@@ -44,6 +46,7 @@ class Derived:
         self.demands: dict[str, list[DemandRow]] = {}
         self.needs: dict[str, list[NeedRow]] = {}
         self.nodes: dict[str, Node | None] = {}
+        self.requirements: dict[str, list[RequirementRow]] = {}
 
     def clear(self) -> None:
         for name in self.__slots__:

@@ -933,16 +933,17 @@ class _Reader(GraphReader):
         return None if data is None else Node(data["label"], node_id, data["props"])
 
     def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
+        ids = self._each(occupations, "Occupation")
+        kept = self._kept(self._derived.requirements, ids, self._requiring)
+        return [row for occupation in ids for row in kept[occupation]]
+
+    def _requiring(self, occupation: str) -> list[RequirementRow]:
         rows = []
-        for occupation in self._each(occupations, "Occupation"):
-            holders = [(occupation, None)] + [(t, t) for t, _ in self._out(occupation, "HAS_TASK")]
-            for holder, task in holders:
-                for competency, p in self._out(holder, "REQUIRES"):
-                    rows.append(
-                        RequirementRow(
-                            occupation, task, competency, p.get("level"), p.get("importance"), p.get("essential")
-                        )
-                    )
+        holders = [(occupation, None)] + [(t, t) for t, _ in self._out(occupation, "HAS_TASK")]
+        for holder, task in holders:
+            for competency, p in self._out(holder, "REQUIRES"):
+                level, importance, essential = p.get("level"), p.get("importance"), p.get("essential")
+                rows.append(RequirementRow(occupation, task, competency, level, importance, essential))
         return rows
 
     def requirers(self, competencies: Iterable[str]) -> list[str]:

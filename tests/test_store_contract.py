@@ -248,6 +248,30 @@ class TestReads:
         small.store.clear()
         assert nodes() == {}
 
+    def test_requirements_a_question_reads_follow_every_write(self, small: Chanjiao) -> None:
+        """The embedded store keeps each occupation's REQUIRES rows (``graph.derived``): a changed level, a new
+        requirement of one of its tasks, a rollback and a clear must reach the next read."""
+
+        def requirements() -> list[tuple]:
+            rows = small.store.read(lambda r: r.requirements(["csco:6-31-07-03"]))
+            return sorted((r.task or "", r.competency, r.level) for r in rows)
+
+        assert requirements() == [("", "comp:Q1", 2), ("task:T1", "comp:P1", 3)]
+        changed = small.upsert(
+            [],
+            [
+                EdgeRecord("REQUIRES", "csco:6-31-07-03", "comp:Q1", {"level": 4}),
+                EdgeRecord("REQUIRES", "task:T1", "comp:Q1", {"level": 1}),
+            ],
+            source="more",
+        )
+        assert requirements() == [("", "comp:Q1", 4), ("task:T1", "comp:P1", 3), ("task:T1", "comp:Q1", 1)]
+        assert changed.load_id is not None
+        small.rollback(changed.load_id)
+        assert requirements() == [("", "comp:Q1", 2), ("task:T1", "comp:P1", 3)]
+        small.store.clear()
+        assert requirements() == []
+
 
 class TestDevelopers:
     """``GraphReader.developers``: the best developers of a competency, chosen and counted by the store."""
