@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from graph.development import Development
 from graph.records import Node
-from graph.store import DemandRow, IncludesRow, MatchRow, NeedRow, RequirementRow, SupportRow
+from graph.store import DemandRow, DevelopsRow, IncludesRow, MatchRow, NeedRow, RequirementRow, SupportRow
 
 
 class Derived:
     """The rows kept between changes of the graph.
 
     ``developments``: each competency's developers in ``GraphReader.developers``' order (``graph.development``);
+    ``develops``: the DEVELOPS rows of a course, its own and its learning tasks' (every question reads those of a
+    program's curriculum, and the rankings of hundreds of programs');
     ``supports``: the SUPPORTS rows of a course (its own and its learning tasks') or of a learning task asked for
     itself, keyed by its id; ``matches``: the match rows of a competency for one relationship type; ``included``:
     the INCLUDES rows of a course; ``demands``: the DEMANDS rows of an occupation; ``needs``: the NEEDS rows of a
@@ -36,10 +38,21 @@ class Derived:
     bench/analysis.md, round 18).
     """
 
-    __slots__ = ("demands", "developments", "included", "matches", "needs", "nodes", "requirements", "supports")
+    __slots__ = (
+        "demands",
+        "developments",
+        "develops",
+        "included",
+        "matches",
+        "needs",
+        "nodes",
+        "requirements",
+        "supports",
+    )
 
     def __init__(self) -> None:
         self.developments: dict[str, Development] = {}
+        self.develops: dict[str, list[DevelopsRow]] = {}
         self.supports: dict[str, list[SupportRow]] = {}
         self.matches: dict[tuple[str, str], list[MatchRow]] = {}
         self.included: dict[str, list[IncludesRow]] = {}

@@ -994,15 +994,20 @@ class _Reader(GraphReader):
     def develops(
         self, *, courses: Iterable[str] | None = None, competencies: Iterable[str] | None = None
     ) -> list[DevelopsRow]:
-        rows = []
         if courses is not None:
-            for course in self._each(courses, "Course"):
-                rows += [DevelopsRow(course, None, c, p.get("level")) for c, p in self._out(course, "DEVELOPS")]
-                for lt, _ in self._out(course, "HAS_LEARNING_TASK"):
-                    rows += [DevelopsRow(course, lt, c, p.get("level")) for c, p in self._out(lt, "DEVELOPS")]
-            return rows
+            ids = self._each(courses, "Course")
+            kept = self._kept(self._derived.develops, ids, self._developed_in)
+            return [row for course in ids for row in kept[course]]
+        rows = []
         for competency in self._each(competencies or (), "Competency"):
             rows += self._developing(competency)
+        return rows
+
+    def _developed_in(self, course: str) -> list[DevelopsRow]:
+        """The DEVELOPS rows of ``course``: its own, then its learning tasks'."""
+        rows = [DevelopsRow(course, None, c, p.get("level")) for c, p in self._out(course, "DEVELOPS")]
+        for lt, _ in self._out(course, "HAS_LEARNING_TASK"):
+            rows += [DevelopsRow(course, lt, c, p.get("level")) for c, p in self._out(lt, "DEVELOPS")]
         return rows
 
     def _developing(self, competency: str) -> list[DevelopsRow]:

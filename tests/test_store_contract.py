@@ -272,6 +272,31 @@ class TestReads:
         small.store.clear()
         assert requirements() == []
 
+    def test_what_a_course_develops_follows_every_write(self, small: Chanjiao) -> None:
+        """The embedded store keeps each course's DEVELOPS rows, its own and its learning tasks' (``graph.derived``):
+        a changed level, a new learning task developing something, a rollback and a clear must reach the next read."""
+
+        def develops() -> list[tuple]:
+            rows = small.store.read(lambda r: r.develops(courses=["course:IR-101"]))
+            return sorted((r.learning_task or "", r.competency, r.level) for r in rows)
+
+        assert develops() == [("", "comp:P1", 2)]
+        changed = small.upsert(
+            [NodeRecord("LearningTask", "lt:IR-101-1", {"name_zh": "示教编程"})],
+            [
+                EdgeRecord("DEVELOPS", "course:IR-101", "comp:P1", {"level": 4}),
+                EdgeRecord("HAS_LEARNING_TASK", "course:IR-101", "lt:IR-101-1"),
+                EdgeRecord("DEVELOPS", "lt:IR-101-1", "comp:Q1", {"level": 1}),
+            ],
+            source="more",
+        )
+        assert develops() == [("", "comp:P1", 4), ("lt:IR-101-1", "comp:Q1", 1)]
+        assert changed.load_id is not None
+        small.rollback(changed.load_id)
+        assert develops() == [("", "comp:P1", 2)]
+        small.store.clear()
+        assert develops() == []
+
 
 class TestDevelopers:
     """``GraphReader.developers``: the best developers of a competency, chosen and counted by the store."""
