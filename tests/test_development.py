@@ -2,7 +2,8 @@
 
 ``Developed.assess`` finds a competency that nothing develops and no match names missing at one look (the
 rankings assess 124 k requirements at ×16, nearly all such); whatever the rows and the matches, it must agree
-with the definition: the levels of ``sources``, the rows developing the competency or a match of it.
+with the definition: the levels of ``sources``, the rows developing the competency or a match of it. Nor are a
+competency's own rows sorted until ``direct`` is asked for them: they are those of ``sources`` developing it.
 """
 
 from __future__ import annotations
@@ -37,3 +38,4 @@ def test_assess_is_the_levels_of_the_sources(
     for competency in [*COMPETENCIES, "comp:unknown"]:
         expected = assess(level, [s.level for s in developed.sources(competency)])
         assert developed.assess(competency, level) == expected, competency
+        assert developed.direct(competency) == [s for s in developed.sources(competency) if s.competency == competency]

@@ -52,8 +52,7 @@ class Developed:
         self._by_competency: dict[str, list[Source]] = defaultdict(list)
         for row in set(rows):  # the same row twice (a learning task in two courses is two rows) counts once
             self._by_competency[row.competency].append(Source(*row))
-        for sources in self._by_competency.values():
-            sources.sort(key=_key)
+        # Not sorted here: the rankings build one for each of hundreds of programs and only assess them.
         self._levels: dict[str, list[int | None]] = {}  # of each competency's sources, once assessed
 
     @property
@@ -63,7 +62,7 @@ class Developed:
 
     def direct(self, competency: str) -> list[Source]:
         """The rows that develop ``competency`` itself."""
-        return self._by_competency.get(competency, [])
+        return sorted(self._by_competency.get(competency, ()), key=_key)
 
     def sources(self, competency: str) -> list[Source]:
         """The rows that develop ``competency`` or something that matches it."""
