@@ -933,9 +933,7 @@ class _Reader(GraphReader):
         return None if data is None else Node(data["label"], node_id, data["props"])
 
     def requirements(self, occupations: Iterable[str]) -> list[RequirementRow]:
-        ids = self._each(occupations, "Occupation")
-        kept = self._kept(self._derived.requirements, ids, self._requiring)
-        return [row for occupation in ids for row in kept[occupation]]
+        return self._kept_rows(self._derived.requirements, self._each(occupations, "Occupation"), self._requiring)
 
     def _requiring(self, occupation: str) -> list[RequirementRow]:
         rows = []
@@ -970,9 +968,7 @@ class _Reader(GraphReader):
         self, *, programs: Iterable[str] | None = None, courses: Iterable[str] | None = None
     ) -> list[IncludesRow]:
         if programs is None:
-            asked = self._each(courses or (), "Course")
-            including = self._kept(self._derived.included, asked, self._including)
-            return [row for course in asked for row in including[course]]
+            return self._kept_rows(self._derived.included, self._each(courses or (), "Course"), self._including)
         return [self._include(p, c, q) for p in self._each(programs, "Program") for c, q in self._out(p, "INCLUDES")]
 
     @staticmethod
@@ -995,9 +991,7 @@ class _Reader(GraphReader):
         self, *, courses: Iterable[str] | None = None, competencies: Iterable[str] | None = None
     ) -> list[DevelopsRow]:
         if courses is not None:
-            ids = self._each(courses, "Course")
-            kept = self._kept(self._derived.develops, ids, self._developed_in)
-            return [row for course in ids for row in kept[course]]
+            return self._kept_rows(self._derived.develops, self._each(courses, "Course"), self._developed_in)
         rows = []
         for competency in self._each(competencies or (), "Competency"):
             rows += self._developing(competency)
@@ -1059,6 +1053,11 @@ class _Reader(GraphReader):
                     table[key] = derive(key)
         return table
 
+    def _kept_rows(self, table: dict[K, list[V]], keys: list[K], derive: Callable[[K], list[V]]) -> list[V]:
+        """The rows of each of ``keys``, kept in ``table`` (``_kept``), one key's after another's in their order."""
+        kept = self._kept(table, keys, derive)
+        return [row for key in keys for row in kept[key]]
+
     def learning_tasks(self, courses: Iterable[str]) -> list[LearningTaskRow]:
         rows = []
         for course in self._each(courses, "Course"):
@@ -1069,8 +1068,7 @@ class _Reader(GraphReader):
 
     def matches(self, competencies: Iterable[str], kinds: tuple[str, ...]) -> list[MatchRow]:
         asked = [(competency, kind) for competency in self._each(competencies, "Competency") for kind in kinds]
-        kept = self._kept(self._derived.matches, asked, self._matching)
-        return [row for key in asked for row in kept[key]]
+        return self._kept_rows(self._derived.matches, asked, self._matching)
 
     def _matching(self, key: tuple[str, str]) -> list[MatchRow]:
         competency, kind = key
@@ -1159,8 +1157,7 @@ class _Reader(GraphReader):
 
     def supports(self, courses: Iterable[str], learning_tasks: Iterable[str] = ()) -> list[SupportRow]:
         asked = [*self._each(courses, "Course"), *self._each(learning_tasks, "LearningTask")]
-        kept = self._kept(self._derived.supports, asked, self._supporting)
-        return [row for holder in asked for row in kept[holder]]
+        return self._kept_rows(self._derived.supports, asked, self._supporting)
 
     def _supporting(self, holder: str) -> list[SupportRow]:
         """The SUPPORTS rows of a course and its learning tasks, or of a learning task (asked for itself)."""
