@@ -74,7 +74,7 @@ class Matches:
         """``competency`` and everything that counts as it (itself included)."""
         found = self._cache.get(competency)
         if found is None:
-            root = self._find(competency) if competency in self._parent else competency
+            root = self._find(competency) if self.linked(competency) else competency
             members = set(self._class(root))
             for other in self._close.get(root, ()):
                 members |= self._class(other)
