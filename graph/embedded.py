@@ -260,24 +260,29 @@ class EmbeddedStore(GraphStore):
 
     def _audited(self, work: Callable[[_Tx], T]) -> T:
         """Run ``work`` in one SQLite transaction; apply what it changed to the in-memory graph only once committed."""
-        with self._lock, _building():
-            # Caught up before taking the file's write lock, so that a reload (seconds at ×1, 40 s at ×16) does
-            # not hold it: other processes' writes wait on it.
-            self._refresh()
-        with self._writing() as cur, _building():
-            # Inside the write transaction no other process can commit: what ``work`` diffs against is the
-            # file's last state, and the version seen stays true after our commit (our own commits do not
-            # change it). Only what was committed since the look above is read here.
-            self._refresh()
-            tx = _Tx(self, cur)
-            result = work(tx)
-            self._seen_load = _last_load(cur)
-            cur.execute("COMMIT")
-            for apply in tx.pending:
-                apply()
-            if tx.pending:
-                self._derived.clear()
-            return result
+        while True:
+            with self._lock, _building():
+                # Caught up before taking the file's write lock, so that a reload (seconds at ×1, 40 s at ×16)
+                # does not hold it: other processes' writes wait on it.
+                self._refresh()
+            with self._writing() as cur, _building():
+                # Inside the write transaction no other process can commit: what ``work`` diffs against is the
+                # file's last state, and the version seen stays true after our commit (our own commits do not
+                # change it). Only what was committed since the look above is read here; when that needs a
+                # reload (a clear, an edit outside chanjiao or a large load came meanwhile), the lock is let go
+                # for it and taken again.
+                if not self._refresh(reload=False):
+                    cur.execute("ROLLBACK")
+                    continue
+                tx = _Tx(self, cur)
+                result = work(tx)
+                self._seen_load = _last_load(cur)
+                cur.execute("COMMIT")
+                for apply in tx.pending:
+                    apply()
+                if tx.pending:
+                    self._derived.clear()
+                return result
 
     def clear(self) -> None:
         with self._writing() as cur:
@@ -595,20 +600,24 @@ class EmbeddedStore(GraphStore):
         if graph is not None:
             graph.clear()
 
-    def _refresh(self) -> None:
-        """Catch up with what other processes have committed to the file since we last looked."""
+    def _refresh(self, reload: bool = True) -> bool:
+        """Catch up with what other processes have committed to the file since we last looked; False, with
+        nothing changed, when that takes reading the whole file again and ``reload`` is False."""
         version = self._data_version()
         if version == self._seen_version:
-            return
+            return True
         with _building():
             changes = self._changes_since()
             if changes is None:
+                if not reload:
+                    return False
                 self._load()
             else:
                 self._apply(changes)
         # Read before the catch-up: a commit made during it is looked at again next time (applying a state
         # twice changes nothing).
         self._seen_version = version
+        return True
 
     def _changes_since(self) -> _Changes | None:
         """What the loads committed since we last looked changed, read back from the audit trail: each changed

@@ -377,24 +377,36 @@ class TestAnotherProcessesWritesAreCaughtUp:
     ) -> None:
         """Looked for before the write transaction began, another process's commit in between was missed: the
         write diffed against the graph before it, and the version seen after our commit hid it for good. Now
-        it is caught up (a load) or the file read again (a clear) inside the write transaction."""
-        begin = demo_store._writing
+        it is caught up inside the write transaction (a load), or the file is read again outside it and the
+        transaction begun anew (a clear): a reload inside it would keep other processes' writes waiting."""
+        begin, reload = demo_store._writing, demo_store._load
+        began: list[None] = []
+        reloads_in_transaction: list[bool] = []
 
         @contextlib.contextmanager
         def late() -> Iterator[sqlite3.Cursor]:
-            if clears:
-                other.clear()
-            else:
-                Chanjiao(other).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
+            if not began:
+                if clears:
+                    other.clear()
+                else:
+                    Chanjiao(other).upsert([NodeRecord("Course", "course:IR-301", {"hours": 7})], [])
+            began.append(None)
             with begin() as cur:
                 yield cur
 
+        def watched() -> None:
+            reloads_in_transaction.append(demo_store._db.in_transaction)
+            reload()
+
         monkeypatch.setattr(demo_store, "_writing", late)
+        monkeypatch.setattr(demo_store, "_load", watched)
         # after a clear the course is new (it needs its category); after the load its hours are the load's
         course = {"name_zh": "工业机器人", "category": "integrated", "hours": 7} if clears else {"hours": 7}
         mine = Chanjiao(demo_store).upsert([NodeRecord("Course", "course:IR-301", course)], [])
         monkeypatch.undo()
         assert (mine.nodes_created, mine.nodes_updated, mine.nodes_unchanged) == ((1, 0, 0) if clears else (0, 0, 1))
+        assert reloads_in_transaction == ([False] if clears else [])
+        assert len(began) == (2 if clears else 1)
         reopened = EmbeddedStore(demo_store.path, demo_store.schema)
         try:
             assert state(reopened) == state(demo_store)
