@@ -391,133 +391,206 @@ def _sizes(scale: float) -> _Sizes:
     )
 
 
-def _replica(
-    r: int, sizes: _Sizes, real: _Real, standards: list[_Standard], b: _Builder, probes: Probes | None
-) -> None:
-    """Schools, programs, courses, learning tasks, resources, bases, teachers and employers of replica ``r``."""
-    rng = _rng("replica", r)
-    p = f"r{r}"
-    province = b.node("Region", f"region:{p}", name_zh=f"合成省{r}", name_en=f"Synthetic province {r}", code=f"{r:02d}")
-    cities = [
-        b.node("Region", f"region:{p}-c{i:02d}", name_zh=f"合成省{r}第{i + 1}市", code=f"{r:02d}{i + 1:02d}00")
-        for i in range(sizes.cities)
-    ]
-    del province  # regions have no hierarchy in the ontology: the province node is only a place name
-    transversal = sorted(s for s, d in real.skill_dimension.items() if d in ("quality", "social"))
-    all_skills = sorted(real.skill_dimension)
+class _Replica:
+    """Replica ``r``: schools, programs, courses, learning tasks, resources, bases, teachers and employers of one
+    synthetic province, written into ``b``; ``probes`` (replica 0 only) collects what the bench asks about.
 
-    schools = []
-    for s in range(sizes.schools):
-        school = b.node("School", f"school:{p}-s{s:02d}", name_zh=f"合成技师学院{r}-{s}", code=f"{r:02d}{s:04d}")
-        b.edge("IN_REGION", school, cities[s % len(cities)])
-        schools.append(school)
-    city_of_school = {school: cities[s % len(cities)] for s, school in enumerate(schools)}
+    Every random draw comes from the replica's own stream, in the order ``build`` makes them: the workload is the
+    same at every run, so changing that order changes the graph every published figure was measured on.
+    """
 
-    employers = []
-    for e in range(sizes.employers):
-        emp = b.node("Employer", f"emp:{p}-e{e:03d}", name_zh=f"合成企业{r}-{e}有限公司")
-        b.edge("IN_REGION", emp, cities[e % len(cities)])
-        b.edge("IN_INDUSTRY", emp, f"ind:{INDUSTRIES[rng.randrange(len(INDUSTRIES))][0]}")
-        employers.append(emp)
-    employers_in: dict[str, list[str]] = defaultdict(list)
-    for e, emp in enumerate(employers):
-        employers_in[cities[e % len(cities)]].append(emp)
+    def __init__(
+        self, r: int, sizes: _Sizes, real: _Real, standards: list[_Standard], b: _Builder, probes: Probes | None
+    ) -> None:
+        self.r, self.sizes, self.real, self.standards, self.b, self.probes = r, sizes, real, standards, b, probes
+        self.rng = _rng("replica", r)
+        self.p = f"r{r}"
+        self.transversal = sorted(s for s, d in real.skill_dimension.items() if d in ("quality", "social"))
+        self.all_skills = sorted(real.skill_dimension)
+        self.cities: list[str] = []
+        self.schools: list[str] = []
+        self.city_of_school: dict[str, str] = {}
+        self.employers: list[str] = []
+        self.employers_in: dict[str, list[str]] = defaultdict(list)
+        self.teachers: dict[str, list[str]] = {}
+        self.bases: dict[str, list[str]] = {}
+        self.public: dict[str, list[str]] = {}
+        self.resources = 0
+        self.targeted: dict[str, list[tuple[str, int]]] = defaultdict(list)  # city -> (occupation, level) there
+        self.programs_in: dict[str, list[str]] = defaultdict(list)
+        self.program_required: dict[str, list[str]] = {}
+        self.courses_of: dict[str, list[str]] = {}
 
-    teachers: dict[str, list[str]] = {}
-    for school in schools:
-        ts = []
-        for t in range(sizes.teachers):
-            teacher = b.node(
-                "Teacher",
-                f"teacher:{school.removeprefix('school:')}-t{t:02d}",
-                name_zh=f"教师{t}",
-                dual_qualified=rng.random() < 0.55,
-                enterprise_years=rng.randint(0, 15),
+    def build(self) -> None:
+        self._regions()
+        self._schools()
+        self._employers()
+        self._teachers()
+        self._bases()
+        self._public_courses()
+        for i in range(self.sizes.programs):
+            self._program(i)
+        for school in self.schools:
+            for course in self.public[school]:
+                for teacher in self.rng.sample(self.teachers[school], 2):
+                    self.b.edge("TEACHES", teacher, course)
+        for e, emp in enumerate(self.employers):
+            self._demand(e, emp)
+        if self.probes is not None:
+            self._probes_of_the_world(self.probes)
+
+    # -- the province and what every program of a school shares
+
+    def _regions(self) -> None:
+        r, b = self.r, self.b
+        # Regions have no hierarchy in the ontology: the province node is only a place name.
+        b.node("Region", f"region:{self.p}", name_zh=f"合成省{r}", name_en=f"Synthetic province {r}", code=f"{r:02d}")
+        self.cities = [
+            b.node("Region", f"region:{self.p}-c{i:02d}", name_zh=f"合成省{r}第{i + 1}市", code=f"{r:02d}{i + 1:02d}00")
+            for i in range(self.sizes.cities)
+        ]
+
+    def _schools(self) -> None:
+        for s in range(self.sizes.schools):
+            school = self.b.node(
+                "School", f"school:{self.p}-s{s:02d}", name_zh=f"合成技师学院{self.r}-{s}", code=f"{self.r:02d}{s:04d}"
             )
-            b.edge("WORKS_AT", teacher, school)
-            if rng.random() < 0.15:
-                b.edge("WORKS_AT", teacher, rng.choice(employers_in[city_of_school[school]] or employers))
-            ts.append(teacher)
-        teachers[school] = ts
+            self.b.edge("IN_REGION", school, self.cities[s % len(self.cities)])
+            self.schools.append(school)
+        self.city_of_school = {school: self.cities[s % len(self.cities)] for s, school in enumerate(self.schools)}
 
-    bases: dict[str, list[str]] = {}
-    for school in schools:
-        bs = []
-        for i in range(BASES_PER_SCHOOL):
-            base = b.node(
-                "TrainingBase", f"base:{school.removeprefix('school:')}-b{i}", name_zh=f"实训基地{i}", stations=24
-            )
-            b.edge("BUILT", school, base)
-            if rng.random() < 0.5:
-                b.edge("BUILT", rng.choice(employers_in[city_of_school[school]] or employers), base)
-            bs.append(base)
-        bases[school] = bs
+    def _employers(self) -> None:
+        for e in range(self.sizes.employers):
+            emp = self.b.node("Employer", f"emp:{self.p}-e{e:03d}", name_zh=f"合成企业{self.r}-{e}有限公司")
+            self.b.edge("IN_REGION", emp, self.cities[e % len(self.cities)])
+            self.b.edge("IN_INDUSTRY", emp, f"ind:{INDUSTRIES[self.rng.randrange(len(INDUSTRIES))][0]}")
+            self.employers.append(emp)
+        for e, emp in enumerate(self.employers):
+            self.employers_in[self.cities[e % len(self.cities)]].append(emp)
 
-    public: dict[str, list[str]] = {}
-    for school in schools:
-        courses = []
-        for k in range(PUBLIC_COURSES):
-            course = b.node(
-                "Course",
-                f"course:{school.removeprefix('school:')}-GE{k}",
-                name_zh=f"公共基础课{k}",
-                category="public_foundation",
-                hours=rng.choice([72, 108, 144]),
-                semester=1 + k % 2,
-            )
-            for skill in rng.sample(transversal, 3):
-                b.edge("DEVELOPS", course, skill)
-            courses.append(course)
-        public[school] = courses
+    def _local_employer(self, school: str) -> str:
+        """An employer of the school's city (any, where its city has none)."""
+        return self.rng.choice(self.employers_in[self.city_of_school[school]] or self.employers)
 
-    resources = 0
-    targeted: dict[str, list[tuple[str, int]]] = defaultdict(list)  # city -> (occupation, level) targeted there
-    programs_in: dict[str, list[str]] = defaultdict(list)
-    program_required: dict[str, list[str]] = {}
-    courses_of: dict[str, list[str]] = {}
+    def _teachers(self) -> None:
+        rng = self.rng
+        for school in self.schools:
+            ts = []
+            for t in range(self.sizes.teachers):
+                teacher = self.b.node(
+                    "Teacher",
+                    f"teacher:{school.removeprefix('school:')}-t{t:02d}",
+                    name_zh=f"教师{t}",
+                    dual_qualified=rng.random() < 0.55,
+                    enterprise_years=rng.randint(0, 15),
+                )
+                self.b.edge("WORKS_AT", teacher, school)
+                if rng.random() < 0.15:
+                    self.b.edge("WORKS_AT", teacher, self._local_employer(school))
+                ts.append(teacher)
+            self.teachers[school] = ts
 
-    def resource_for(target: str, school: str, kind: str | None = None) -> None:
-        nonlocal resources
-        resources += 1
-        res = b.node(
+    def _bases(self) -> None:
+        for school in self.schools:
+            bs = []
+            for i in range(BASES_PER_SCHOOL):
+                base = self.b.node(
+                    "TrainingBase", f"base:{school.removeprefix('school:')}-b{i}", name_zh=f"实训基地{i}", stations=24
+                )
+                self.b.edge("BUILT", school, base)
+                if self.rng.random() < 0.5:
+                    self.b.edge("BUILT", self._local_employer(school), base)
+                bs.append(base)
+            self.bases[school] = bs
+
+    def _public_courses(self) -> None:
+        rng = self.rng
+        for school in self.schools:
+            courses = []
+            for k in range(PUBLIC_COURSES):
+                course = self.b.node(
+                    "Course",
+                    f"course:{school.removeprefix('school:')}-GE{k}",
+                    name_zh=f"公共基础课{k}",
+                    category="public_foundation",
+                    hours=rng.choice([72, 108, 144]),
+                    semester=1 + k % 2,
+                )
+                for skill in rng.sample(self.transversal, 3):
+                    self.b.edge("DEVELOPS", course, skill)
+                courses.append(course)
+            self.public[school] = courses
+
+    def _resource_for(self, target: str, school: str, kind: str | None = None) -> None:
+        self.resources += 1
+        res = self.b.node(
             "Resource",
-            f"res:{p}-{resources:06d}",
-            name_zh=f"教学资源{resources}",
-            type=kind or rng.choice(RESOURCE_TYPES),
+            f"res:{self.p}-{self.resources:06d}",
+            name_zh=f"教学资源{self.resources}",
+            type=kind or self.rng.choice(RESOURCE_TYPES),
         )
-        b.edge("SUPPORTS", res, target)
-        b.edge("PRODUCED", school, res)
-        if rng.random() < 0.3:
-            b.edge("PRODUCED", rng.choice(employers_in[city_of_school[school]] or employers), res)
+        self.b.edge("SUPPORTS", res, target)
+        self.b.edge("PRODUCED", school, res)
+        if self.rng.random() < 0.3:
+            self.b.edge("PRODUCED", self._local_employer(school), res)
 
-    for i in range(sizes.programs):
-        std = standards[i % len(standards)]
-        school = schools[(i * len(schools)) // sizes.programs]
-        city = city_of_school[school]
+    # -- one program
+
+    def _program(self, i: int) -> None:
+        rng, b = self.rng, self.b
+        std = self.standards[i % len(self.standards)]
+        school = self.schools[(i * len(self.schools)) // self.sizes.programs]
+        city = self.city_of_school[school]
         program = b.node(
             "Program",
-            f"program:{p}-p{i:03d}",
-            name_zh=f"合成专业{r}-{i}",
-            code=f"{i:04d}-{r}",
+            f"program:{self.p}-p{i:03d}",
+            name_zh=f"合成专业{self.r}-{i}",
+            code=f"{i:04d}-{self.r}",
             duration_years=rng.choice([3, 5]),
         )
         b.edge("OFFERS", school, program)
-        programs_in[city].append(program)
+        self.programs_in[city].append(program)
         level = rng.choice([2, 3, 3, 4])
         b.edge("TARGETS", program, std.occupation, level=level)
-        targeted[city].append((std.occupation, level))
-        partner = _fw(r, std.partner)
+        self.targeted[city].append((std.occupation, level))
+        partner = _fw(self.r, std.partner)
         with_partner = i % 2 == 0
         if with_partner:
             b.edge("TARGETS", program, partner, level=3)
-            targeted[city].append((partner, 3))
+            self.targeted[city].append((partner, 3))
         if rng.random() < 0.15:
-            other = standards[(i * 7 + 3) % len(standards)]
+            other = self.standards[(i * 7 + 3) % len(self.standards)]
             if b.edge("TARGETS", program, other.occupation, level=2):
-                targeted[city].append((other.occupation, 2))
+                self.targeted[city].append((other.occupation, 2))
 
-        # What the program develops: about 3/4 of R(S, level), some below the level or only through a match,
-        # plus, with the partner, 60 % of its essential skills; and a few skills nothing requires (noise).
+        developed = self._developed(std, level, with_partner)
+        noise = [(_fw(self.r, s), rng.choice([None, 2, 3])) for s in rng.sample(self.all_skills, 5)]
+        self.program_required[program] = [c for c, _ in developed]
+        own, holders = self._courses(i, school, self.real.tasks[std.occupation])
+        # Developments: each competency once by an integrated course or learning task, some (progression)
+        # by two or three; the professional-foundation courses take the knowledge and the noise, the last
+        # one only noise (an orphan).
+        foundation = [c for c, _, cat in own if cat == "professional_foundation"]
+        for n, (c, lv) in enumerate(developed):
+            spread = 3 if rng.random() < 0.1 else 1 + (rng.random() < 0.4)
+            for step in range(spread):
+                holder = holders[(n * 3 + step * 7) % len(holders)] if step or n % 5 else foundation[n % 6]
+                b.edge("DEVELOPS", holder, c, level=None if lv is None else min(5, lv + step))
+        for n, (c, lv) in enumerate(noise):
+            b.edge("DEVELOPS", foundation[(7, 7, 6, 0, 1)[n]], c, level=lv)
+        self._curriculum(program, school, own)
+        for teacher in rng.sample(self.teachers[school], 2):
+            required = self.program_required[program]
+            for c in rng.sample(required, min(2, len(required))):
+                b.edge("HAS_COMPETENCY", teacher, c, level=rng.randint(2, 5))
+
+        if self.probes is not None and i < 20:
+            self._probe(self.probes, program, std, level, partner if with_partner and i % 4 == 0 else None)
+
+    def _developed(self, std: _Standard, level: int, with_partner: bool) -> list[tuple[str, int | None]]:
+        """What a program develops: about 3/4 of R(S, level), some below the level or only through a match, plus,
+        with the partner, 60 % of its essential skills."""
+        rng = self.rng
         developed: list[tuple[str, int | None]] = []
         for c, req in sorted(std.required(level).items()):
             u = rng.random()
@@ -529,14 +602,16 @@ def _replica(
             elif u < 0.75 and c in std.exact:
                 developed.append((std.exact[c], lv))  # covered only through EXACT_MATCH
         if with_partner:
-            essentials = real.essential[std.partner]
+            essentials = self.real.essential[std.partner]
             for skill in rng.sample(essentials, (len(essentials) * 3) // 5):
-                developed.append((_fw(r, skill), rng.choice([None, 2, 3, 4])))
-        noise = [(_fw(r, s), rng.choice([None, 2, 3])) for s in rng.sample(all_skills, 5)]
-        program_required[program] = [c for c, _ in developed]
+                developed.append((_fw(self.r, skill), rng.choice([None, 2, 3, 4])))
+        return developed
 
-        tasks = real.tasks[std.occupation]
-        own: list[tuple[str, int, str]] = []  # (course, semester, category)
+    def _courses(self, i: int, school: str, tasks: list[str]) -> tuple[list[tuple[str, int, str]], list[str]]:
+        """Program ``i``'s own courses as (course, semester, category), and every course and learning task that
+        develops something."""
+        rng, b, p = self.rng, self.b, self.p
+        own: list[tuple[str, int, str]] = []
         for k in range(FOUNDATION_COURSES):
             semester = 1 + k % 3
             course = b.node(
@@ -548,7 +623,7 @@ def _replica(
                 semester=semester,
             )
             own.append((course, semester, "professional_foundation"))
-        holders: list[str] = []  # every course and learning task that develops something
+        holders: list[str] = []
         for k in range(INTEGRATED_COURSES):
             semester = 2 + k // 4
             course = b.node(
@@ -574,67 +649,54 @@ def _replica(
                     b.edge("DERIVED_FROM", lt, tasks[(k * LEARNING_TASKS + j) % len(tasks)])
                 holders.append(lt)
                 if rng.random() < 0.35:
-                    resource_for(lt, school, "micro_video")
+                    self._resource_for(lt, school, "micro_video")
                 if rng.random() < 0.1:
-                    b.edge("HOSTS", rng.choice(bases[school]), lt)
-        # Developments: each competency once by an integrated course or learning task, some (progression)
-        # by two or three; the professional-foundation courses take the knowledge and the noise, the last
-        # one only noise (an orphan).
-        foundation = [c for c, _, cat in own if cat == "professional_foundation"]
-        for n, (c, lv) in enumerate(developed):
-            spread = 3 if rng.random() < 0.1 else 1 + (rng.random() < 0.4)
-            for step in range(spread):
-                holder = holders[(n * 3 + step * 7) % len(holders)] if step or n % 5 else foundation[n % 6]
-                b.edge("DEVELOPS", holder, c, level=None if lv is None else min(5, lv + step))
-        for n, (c, lv) in enumerate(noise):
-            b.edge("DEVELOPS", foundation[(7, 7, 6, 0, 1)[n]], c, level=lv)
+                    b.edge("HOSTS", rng.choice(self.bases[school]), lt)
+        return own, holders
 
+    def _curriculum(self, program: str, school: str, own: list[tuple[str, int, str]]) -> None:
+        """The program's curriculum: its own courses with their resources, bases and teachers, the school's public
+        courses, and prerequisites from an earlier semester to a later one only (so they never close a cycle)."""
+        rng, b = self.rng, self.b
         for course, semester, category in own:
             b.edge("INCLUDES", program, course, semester=semester, required=rng.random() < 0.9)
             for _ in range(rng.choice([0, 1, 1, 2])):
-                resource_for(course, school)
+                self._resource_for(course, school)
             if category == "integrated" and rng.random() < 0.6:
-                b.edge("HOSTS", rng.choice(bases[school]), course)
-            for teacher in rng.sample(teachers[school], 1 + (rng.random() < 0.3)):
+                b.edge("HOSTS", rng.choice(self.bases[school]), course)
+            for teacher in rng.sample(self.teachers[school], 1 + (rng.random() < 0.3)):
                 b.edge("TEACHES", teacher, course)
-        for course in public[school]:
+        for course in self.public[school]:
             b.edge("INCLUDES", program, course, semester=1, required=True)
-        # Prerequisites go from an earlier semester to a later one only, so they never close a cycle.
         for course, semester, _ in own:
             earlier = [c for c, s, _ in own if s < semester]
             for before in rng.sample(earlier, min(len(earlier), rng.choice([0, 1, 1, 2]))):
                 b.edge("PREREQUISITE_OF", before, course)
-        courses_of[program] = [c for c, _, _ in own] + public[school]
-        for teacher in rng.sample(teachers[school], 2):
-            for c in rng.sample(program_required[program], min(2, len(program_required[program]))):
-                b.edge("HAS_COMPETENCY", teacher, c, level=rng.randint(2, 5))
+        self.courses_of[program] = [c for c, _, _ in own] + self.public[school]
 
-        if probes is not None and i < 20:
-            probes.programs.append(program)
-            if with_partner and i % 4 == 0:
-                probes.pairs.append(Pair(program, partner, 3))
-            else:
-                probes.pairs.append(Pair(program, std.occupation, level))
-            required = std.required(level)
-            held = sorted(required)[: len(required) // 2]
-            probes.paths.append(({c: required[c] for c in held}, std.occupation, level, program))
+    def _probe(self, probes: Probes, program: str, std: _Standard, level: int, partner: str | None) -> None:
+        """A program the bench asks about, with its pair (the partner at level 3 when given) and path."""
+        probes.programs.append(program)
+        probes.pairs.append(Pair(program, partner, 3) if partner is not None else Pair(program, std.occupation, level))
+        required = std.required(level)
+        held = sorted(required)[: len(required) // 2]
+        probes.paths.append(({c: required[c] for c in held}, std.occupation, level, program))
 
-    for school in schools:
-        for course in public[school]:
-            for teacher in rng.sample(teachers[school], 2):
-                b.edge("TEACHES", teacher, course)
+    # -- employers' demand, and what the bench asks about
 
-    # Employers: demand for what the programs of their city target, NEEDS of what those occupations require.
-    for e, emp in enumerate(employers):
-        city = cities[e % len(cities)]
-        wanted = targeted[city] or [o for city_targets in targeted.values() for o in city_targets]
+    def _demand(self, e: int, emp: str) -> None:
+        """Employer ``emp``'s demand for what the programs of its city target, its NEEDS of what one of them
+        develops, and its partnerships."""
+        rng, b = self.rng, self.b
+        city = self.cities[e % len(self.cities)]
+        wanted = self.targeted[city] or [o for city_targets in self.targeted.values() for o in city_targets]
         for occupation, level in rng.sample(wanted, min(len(wanted), rng.randint(1, 3))):
             stated = level if rng.random() < 0.7 else None
             b.edge("DEMANDS", emp, occupation, year=2026, headcount=rng.randint(1, 60), level=stated)
             if rng.random() < 0.4:
                 b.edge("DEMANDS", emp, occupation, year=2025, headcount=rng.randint(1, 60), level=stated)
-        local = programs_in[city] or [x for xs in programs_in.values() for x in xs]
-        some = program_required[rng.choice(local)]
+        local = self.programs_in[city] or [x for xs in self.programs_in.values() for x in xs]
+        some = self.program_required[rng.choice(local)]
         for c in rng.sample(some, min(len(some), rng.randint(2, 5))):
             b.edge("NEEDS", emp, c, level=rng.choice([None, 2, 3, 4]))
         if rng.random() < 0.5:
@@ -646,11 +708,11 @@ def _replica(
                 since=rng.randint(2015, 2025),
             )
         if rng.random() < 0.2:
-            b.edge("PARTNERS_WITH", emp, rng.choice(schools), type="co_built_base", since=rng.randint(2015, 2025))
+            b.edge("PARTNERS_WITH", emp, rng.choice(self.schools), type="co_built_base", since=rng.randint(2015, 2025))
 
-    if probes is not None:
-        probes.employers = employers[: min(10, len(employers))]
-        probes.regions = cities[: min(6, len(cities))]
+    def _probes_of_the_world(self, probes: Probes) -> None:
+        probes.employers = self.employers[: min(10, len(self.employers))]
+        probes.regions = self.cities[: min(6, len(self.cities))]
         seen: list[tuple[str, int]] = []
         for pair in probes.pairs:
             if pair.occupation.startswith("csco:") and (pair.occupation, 3) not in seen:
@@ -659,8 +721,8 @@ def _replica(
         # What-if: add two integrated courses of the next program, remove two of its own.
         for n, pair in enumerate(probes.pairs[:10]):
             nxt = probes.programs[(n + 1) % len(probes.programs)]
-            add = [c for c in courses_of[nxt] if "-I" in c][:2]
-            remove = [c for c in courses_of[pair.program] if "-I" in c][-2:]
+            add = [c for c in self.courses_of[nxt] if "-I" in c][:2]
+            remove = [c for c in self.courses_of[pair.program] if "-I" in c][-2:]
             probes.whatifs.append((pair.program, pair.occupation, pair.level, add, remove))
 
 
@@ -768,7 +830,7 @@ def build(scale: float, data_dir: Path, schema: Schema, work_dir: Path | None = 
     for r in range(replicas):
         if r:
             b = _Builder()
-        _replica(r, sizes, real, standards, b, probes if r == 0 else None)
+        _Replica(r, sizes, real, standards, b, probes if r == 0 else None).build()
         workbook, seconds = _through_workbook(b.nodes, b.edges, schema, work_dir)
         name = WORKBOOK if r == 0 else f"{WORKBOOK}#{r}"
         what = "standards and province 0" if r == 0 else f"province {r}"
