@@ -196,6 +196,11 @@ def to_developers(found: Iterable[list[Any]]) -> dict[str, Developers]:
     return {c: Developers([DevelopsRow(*row) for row in best], count) for c, best, count in found}
 
 
+def _size(rows: list[Any] | None) -> int:
+    """What an id's rows count in ``Prefetched.size``: the id and each row (nothing when not read)."""
+    return 0 if rows is None else len(rows) + 1
+
+
 class Prefetched:
     """Rows of primitives read ahead, per primitive and id: ``get`` gives them when every id asked is there.
 
@@ -214,6 +219,18 @@ class Prefetched:
     >>> kept.merge(ahead)
     >>> kept.get("tasks", ["occ:B"]), kept.size
     ([], 3)
+
+    Rows read again take the place of the first, in the rows and in their size; ``missing`` says which ids a
+    question still has to read:
+
+    >>> again = Prefetched(base=kept)
+    >>> again.put("tasks", ["occ:A", "occ:C"], [TaskRow("occ:A", "task:1")])
+    >>> again.put("tasks", ["occ:A", "occ:C"], [TaskRow("occ:A", "task:1")])
+    >>> again.size, again.missing("tasks", ["occ:A", "occ:B", "occ:C", "occ:D"])
+    (3, ['occ:D'])
+    >>> kept.merge(again)
+    >>> kept.size
+    4
     """
 
     def __init__(self, base: Prefetched | None = None) -> None:
@@ -247,10 +264,12 @@ class Prefetched:
         return found
 
     def put(self, primitive: str, ids: Iterable[str], rows: Iterable[Any]) -> None:
-        """Keep ``rows`` of ``primitive`` as the whole answer for each of ``ids`` (ids without rows: none)."""
+        """Keep ``rows`` of ``primitive`` as the whole answer for each of ``ids`` (ids without rows: none), in
+        place of any read before."""
         key = _belongs_to(primitive)
         table = self._rows.setdefault(primitive, {})
         for i in ids:
+            self.size -= _size(table.get(i))
             table[i] = []
             self.size += 1
         for row in rows:
@@ -274,13 +293,22 @@ class Prefetched:
         self.leaned = self.leaned or leaned
         return out
 
+    def missing(self, primitive: str, ids: Iterable[str]) -> list[str]:
+        """Those of ``ids`` whose rows of ``primitive`` were read neither here nor in the base."""
+        table = self._rows.get(primitive, {})
+        base = self._base._rows.get(primitive, {}) if self._base is not None else {}
+        return [i for i in ids if i not in table and i not in base]
+
     def merge(self, other: Prefetched) -> None:
-        """Add what ``other`` read itself (not its base) to these rows."""
+        """Add what ``other`` read itself (not its base) to these rows, in place of what they held for the same
+        ids: a question that read rows again, as a retried transaction does, is not counted twice."""
         for primitive, table in other._rows.items():
-            self._rows.setdefault(primitive, {}).update(table)
+            mine = self._rows.setdefault(primitive, {})
+            for i, rows in table.items():
+                self.size += len(rows) + 1 - _size(mine.get(i))
+                mine[i] = rows
         self._developers.update(other._developers)
         self._done |= other._done
-        self.size += other.size
 
     def fill(
         self,

@@ -722,15 +722,16 @@ class _Reader(GraphReader):
         return self._values(query, ids=unique) if unique else []
 
     def _rows(self, primitive: str, ids: Iterable[str], read: Callable[[list[str]], list[T]]) -> list[T]:
-        """The rows of ``primitive`` for ``ids``: the ones read ahead (or kept) when every id was, else read, and
-        kept with the question's own."""
+        """The rows of ``primitive`` for ``ids``: those read ahead (or kept), and those of the other ids read now
+        and kept with the question's own. A ranking at ×16 asks for the requirements of thousands of
+        occupations, most of which the ranking before it read too (bench/analysis.md, round 20)."""
         ids = list(dict.fromkeys(ids))
         ahead = self._ahead.get(primitive, ids)
         if ahead is not None:
             return ahead
-        rows = read(ids)
-        self._ahead.put(primitive, ids, rows)
-        return rows
+        unread = self._ahead.missing(primitive, ids)
+        self._ahead.put(primitive, unread, read(unread))
+        return self._ahead.get(primitive, ids)  # type: ignore[return-value]  # every id is read now
 
     def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False, close: bool = False) -> None:
         """Read a program × occupation question's first primitives in one statement (``graph.neo4j_prefetch``)."""

@@ -218,3 +218,37 @@ def test_threads_asking_while_another_client_writes_get_the_databases_answers(ke
         assert answer == expected[answer.level]
     assert {a.level for a in answers} == {2, 3}
     assert kept.questions.gaps(PROGRAM, OCCUPATION) == expected[3]  # the last flip set 3
+
+
+def test_a_ranking_reads_only_the_requirements_not_kept(kept: Chanjiao, truth: Questions) -> None:
+    # A ranking at ×16 asks for the requirements of thousands of occupations, most of them read by the ranking
+    # before it: only the others are read (bench/analysis.md, round 20).
+    store = kept.store
+    assert isinstance(store, Neo4jStore)
+    read: list[set[str]] = []
+    original = store.read
+
+    def read_recorded(work: Callable[[GraphReader], Any]) -> Any:
+        def recording(r: GraphReader) -> Any:
+            tx = r._tx  # type: ignore[attr-defined]
+
+            class Recording:
+                def run(self, query: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+                    if query == store._questions.requirements:
+                        read.append(set(params["ids"] if params else ()))
+                    return tx.run(query, params, **kwargs)
+
+            r._tx = Recording()  # type: ignore[attr-defined]
+            return work(r)
+
+        return original(recording)
+
+    store.read = read_recorded  # type: ignore[method-assign]
+    kept.questions.coverage(PROGRAM, OCCUPATION)  # the pair's occupation, read ahead by its prefetch
+    assert kept.questions.match_occupations(PROGRAM, 3) == truth.match_occupations(PROGRAM, 3)
+    ranked = set().union(*read)
+    assert ranked and OCCUPATION not in ranked, "the occupation read ahead was read again"
+    assert OCCUPATION in truth.match_occupations(PROGRAM, 3).ids()  # it was asked for
+    read.clear()
+    assert kept.questions.match_occupations("program:EAEM", 3) == truth.match_occupations("program:EAEM", 3)
+    assert not set().union(*read) & (ranked | {OCCUPATION}), "occupations the first ranking read were read again"
