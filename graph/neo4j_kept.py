@@ -83,8 +83,10 @@ class Generation:
 class Keeper:
     """The current generation of one store, shared by the threads asking questions of it.
 
-    ``limit``: the ids and rows a generation may hold (0: nothing is kept); one that would grow past it is
-    dropped for an empty one, so memory stays bounded and the rows most asked for come back first.
+    ``limit``: the ids and rows a generation may hold (0: nothing is kept). One that would grow past it lets the
+    rows it kept first go, down to three quarters of the limit (so not at every question): a sweep of rankings
+    at ×16 reads nearly a million, and starting again empty made every question after it read all of its rows
+    again (bench/analysis.md, round 20).
     """
 
     def __init__(self, limit: int) -> None:
@@ -121,9 +123,10 @@ class Keeper:
         return Generation((bookmark or None) if self.limit else None)
 
     def _keep(self, generation: Generation, ahead: Prefetched) -> None:
-        if generation.rows.size + ahead.size > self.limit:
-            self._current = Generation(generation.bookmark)
+        if ahead.size > self.limit:
             return
+        if generation.rows.size + ahead.size > self.limit:
+            generation.rows.evict(max(self.limit * 3 // 4 - ahead.size, 0))
         generation.rows.merge(ahead)
         self._unfrozen += ahead.size
         if self._unfrozen >= FREEZE_EVERY:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import textwrap
+from collections import deque
 from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import Any
@@ -231,12 +232,24 @@ class Prefetched:
     >>> kept.merge(again)
     >>> kept.size
     4
+
+    ``evict`` lets the rows merged first go (occ:B's, then occ:C's) down to a size, and the rest when that is not
+    enough (occ:A's were put, not merged):
+
+    >>> kept.evict(2)
+    >>> kept.size, kept.missing("tasks", ["occ:A", "occ:B", "occ:C"])
+    (2, ['occ:B', 'occ:C'])
+    >>> kept.evict(1)
+    >>> kept.size, kept.missing("tasks", ["occ:A"])
+    (0, ['occ:A'])
     """
 
     def __init__(self, base: Prefetched | None = None) -> None:
         self._rows: dict[str, dict[str, list[Any]]] = {}
         self._developers: dict[tuple[Any, ...], dict[str, Developers]] = {}
         self._done: set[tuple[Any, ...]] = set()
+        #: Each primitive and id in the order ``merge`` first kept it: ``evict`` lets the oldest go first.
+        self._order: deque[tuple[str, str]] = deque()
         self._base = base
         #: Whether an answer came from the base.
         self.leaned = False
@@ -305,10 +318,27 @@ class Prefetched:
         for primitive, table in other._rows.items():
             mine = self._rows.setdefault(primitive, {})
             for i, rows in table.items():
-                self.size += len(rows) + 1 - _size(mine.get(i))
+                old = mine.get(i)
+                if old is None:
+                    self._order.append((primitive, i))
+                self.size += len(rows) + 1 - _size(old)
                 mine[i] = rows
         self._developers.update(other._developers)
         self._done |= other._done
+
+    def evict(self, size: int) -> None:
+        """Let the rows of the ids merged first go until no more than ``size`` ids and rows are left. What the
+        read-ahead statements and the ``developers`` calls read goes too: a question reads again what is missing.
+
+        Questions reading these rows meanwhile find an id either whole or gone, as they do while ``merge`` adds.
+        """
+        while self.size > size and self._order:
+            primitive, i = self._order.popleft()
+            self.size -= _size(self._rows[primitive].pop(i, None))
+        if self.size > size:
+            self._rows, self._order, self.size = {}, deque(), 0
+        self._developers = {}
+        self._done = set()
 
     def fill(
         self,
