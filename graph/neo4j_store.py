@@ -726,12 +726,12 @@ class _Reader(GraphReader):
         and kept with the question's own. A ranking at ×16 asks for the requirements of thousands of
         occupations, most of which the ranking before it read too (bench/analysis.md, round 20)."""
         ids = list(dict.fromkeys(ids))
-        ahead = self._ahead.get(primitive, ids)
-        if ahead is not None:
-            return ahead
-        unread = self._ahead.missing(primitive, ids)
-        self._ahead.put(primitive, unread, read(unread))
-        return self._ahead.get(primitive, ids)  # type: ignore[return-value]  # every id is read now
+        # Another question settling meanwhile may let kept rows go (``Prefetched.evict``): what it took is read
+        # on the next turn, into the question's own rows, which nothing lets go.
+        while (rows := self._ahead.get(primitive, ids)) is None:
+            unread = self._ahead.missing(primitive, ids)
+            self._ahead.put(primitive, unread, read(unread))
+        return rows
 
     def prefetch(self, programs: list[str], occupations: list[str], demand: bool = False, close: bool = False) -> None:
         """Read a program × occupation question's first primitives in one statement (``graph.neo4j_prefetch``)."""

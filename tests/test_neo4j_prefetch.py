@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
+from graph.neo4j_prefetch import Prefetched
+from graph.neo4j_store import _Reader
 from graph.questions import Questions
 from graph.records import EdgeRecord, NodeRecord
 from graph.service import Chanjiao
-from graph.store import GraphReader, Wanted
+from graph.store import GraphReader, TaskRow, Wanted
 from loaders.pipeline import load
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
@@ -187,3 +189,21 @@ def test_an_alignment_through_a_hub_is_read_ahead(
     assert statements_of(service, lambda q: q.coverage("prog:P", "occ:O")) == 1
     answer = Questions(service.store).coverage("prog:P", "occ:O")
     assert [(c.competency, c.status, c.developed_level) for c in answer.competencies] == [("comp:A", "covered", 3)]
+
+
+def test_rows_let_go_while_a_question_reads_are_read_again() -> None:
+    # A primitive read by id reads only the ids not kept; if another question's settling lets the kept ones go
+    # meanwhile (a full generation, ``Prefetched.evict``), they are read too rather than answered as missing.
+    kept, seed = Prefetched(), Prefetched()
+    seed.put("tasks", ["occ:A"], [TaskRow("occ:A", "task:1")])
+    kept.merge(seed)
+    reads: list[list[str]] = []
+
+    def read(ids: list[str]) -> list[TaskRow]:
+        reads.append(ids)
+        kept.evict(0)
+        return [TaskRow(i, f"task:{i}") for i in ids]
+
+    rows = _Reader(None, None, Prefetched(base=kept))._rows("tasks", ["occ:A", "occ:B"], read)  # type: ignore[arg-type]
+    assert reads == [["occ:B"], ["occ:A"]]
+    assert rows == [TaskRow("occ:A", "task:occ:A"), TaskRow("occ:B", "task:occ:B")]
