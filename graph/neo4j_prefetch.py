@@ -314,7 +314,7 @@ class Prefetched:
 
     def merge(self, other: Prefetched) -> None:
         """Add what ``other`` read itself (not its base) to these rows, in place of what they held for the same
-        ids: a question that read rows again, as a retried transaction does, is not counted twice."""
+        ids: rows a question read again (its prefetch over ids another question kept) are not counted twice."""
         for primitive, table in other._rows.items():
             mine = self._rows.setdefault(primitive, {})
             for i, rows in table.items():

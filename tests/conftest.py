@@ -158,29 +158,32 @@ def shared_data() -> Path:
 
 def statements_of(service: Chanjiao, ask: Callable[[Questions], Any]) -> int:
     """The statements a Neo4j store runs for one question (``ask``, over the service's store)."""
+    return len(statements_run(service, ask)[1])
+
+
+def statements_run(service: Chanjiao, ask: Callable[[Questions], Any]) -> tuple[Any, list[tuple[str, Any]]]:
+    """``ask``'s answer, over the service's Neo4j store, and each statement it ran with its parameters."""
     store = service.store
-    count = 0
+    run: list[tuple[str, Any]] = []
     original = store.read
 
     def read(work: Callable[[GraphReader], Any]) -> Any:
-        def counting(r: GraphReader) -> Any:
-            nonlocal count
+        def recording(r: GraphReader) -> Any:
             tx = r._tx  # type: ignore[attr-defined]
 
-            class Counting:
-                def run(self, *args: Any, **kwargs: Any) -> Any:
-                    nonlocal count
-                    count += 1
-                    return tx.run(*args, **kwargs)
+            class Recording:
+                def run(self, query: str, *args: Any, **kwargs: Any) -> Any:
+                    run.append((query, args[0] if args else kwargs))
+                    return tx.run(query, *args, **kwargs)
 
-            r._tx = Counting()  # type: ignore[attr-defined]
+            r._tx = Recording()  # type: ignore[attr-defined]
             return work(r)
 
-        return original(counting)
+        return original(recording)
 
     store.read = read  # type: ignore[method-assign]
     try:
-        ask(Questions(store))
+        answer = ask(Questions(store))
     finally:
         del store.read
-    return count
+    return answer, run

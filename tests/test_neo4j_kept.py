@@ -26,7 +26,7 @@ from loaders.pipeline import load
 from loaders.sources import DEMO_PATH
 from loaders.workbook import read_workbook
 from ontology.schema import Schema
-from tests.conftest import make_store, statements_of
+from tests.conftest import make_store, statements_of, statements_run
 
 PROGRAM, OCCUPATION = "program:IRAM", "csco:6-31-07-03"
 
@@ -229,30 +229,16 @@ def test_a_ranking_reads_only_the_requirements_not_kept(kept: Chanjiao, truth: Q
     # before it: only the others are read (bench/analysis.md, round 20).
     store = kept.store
     assert isinstance(store, Neo4jStore)
-    read: list[set[str]] = []
-    original = store.read
 
-    def read_recorded(work: Callable[[GraphReader], Any]) -> Any:
-        def recording(r: GraphReader) -> Any:
-            tx = r._tx  # type: ignore[attr-defined]
+    def requirements_read(ask: Callable[[Questions], Any]) -> tuple[Any, set[str]]:
+        answer, run = statements_run(kept, ask)
+        return answer, {i for query, params in run if query == store._questions.requirements for i in params["ids"]}
 
-            class Recording:
-                def run(self, query: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-                    if query == store._questions.requirements:
-                        read.append(set(params["ids"] if params else ()))
-                    return tx.run(query, params, **kwargs)
-
-            r._tx = Recording()  # type: ignore[attr-defined]
-            return work(r)
-
-        return original(recording)
-
-    store.read = read_recorded  # type: ignore[method-assign]
     kept.questions.coverage(PROGRAM, OCCUPATION)  # the pair's occupation, read ahead by its prefetch
-    assert kept.questions.match_occupations(PROGRAM, 3) == truth.match_occupations(PROGRAM, 3)
-    ranked = set().union(*read)
+    answer, ranked = requirements_read(lambda q: q.match_occupations(PROGRAM, 3))
+    assert answer == truth.match_occupations(PROGRAM, 3)
     assert ranked and OCCUPATION not in ranked, "the occupation read ahead was read again"
     assert OCCUPATION in truth.match_occupations(PROGRAM, 3).ids()  # it was asked for
-    read.clear()
-    assert kept.questions.match_occupations("program:EAEM", 3) == truth.match_occupations("program:EAEM", 3)
-    assert not set().union(*read) & (ranked | {OCCUPATION}), "occupations the first ranking read were read again"
+    answer, again = requirements_read(lambda q: q.match_occupations("program:EAEM", 3))
+    assert answer == truth.match_occupations("program:EAEM", 3)
+    assert not again & (ranked | {OCCUPATION}), "occupations the first ranking read were read again"
