@@ -23,7 +23,7 @@ import networkx as nx
 from graph.collector import paused
 from graph.errors import Problem, ValidationError
 from graph.records import Batch, Edge, EdgeRecord, NodeRecord
-from ontology.schema import _CONVERTERS, PropertyDef, RelationshipType, Schema
+from ontology.schema import _CONVERTERS, CoverRule, LinkRule, PropertyDef, RelationshipType, Schema
 
 #: Looks up the labels of ids already in the store: id -> label for those found.
 LabelLookup = Callable[[Iterable[str]], dict[str, str]]
@@ -499,9 +499,8 @@ def _check_references(
     existing_edges: EdgeLookup | None,
     problems: list[Problem],
 ) -> list[EdgeRecord]:
-    """Drop (and report) relationships whose reference property names no node of its class, or whose
-    ``cj:coveredBy`` rule fails: the named node must reach the relationship's target by the covering type,
-    level-agnostically or at a level no lower than the relationship's own."""
+    """Drop (and report) relationships whose reference property names no node of its class, then those whose
+    ``cj:coveredBy`` rule fails (``_check_covered``)."""
     references = _tables(schema).references
     kept = []
     for edge in edges:
@@ -511,30 +510,46 @@ def _check_references(
             continue
         ok = True
         for prop in refs:
-            ref = edge.props.get(prop.name)
-            reason = None
-            if ref in rejected:
-                reason = "refers to a node of this load that was rejected"
-            elif ref not in labels:
-                reason = f"refers to no {prop.refers_to}: neither in this load nor in the graph"
-            elif labels[ref] != prop.refers_to:
-                reason = f"is {_a(labels[ref])}, but {edge.type} {prop.name} must name {_a(prop.refers_to)}"
+            reason = _reference_problem(prop, edge, labels, rejected)
             if reason is not None:
-                problems.append(Problem(edge.where(), prop.name, ref, reason))
+                problems.append(Problem(edge.where(), prop.name, edge.props.get(prop.name), reason))
                 ok = False
         if ok:
             kept.append(edge)
+    return _check_covered(schema, kept, edges, existing_edges, problems)
+
+
+def _reference_problem(prop: PropertyDef, edge: EdgeRecord, labels: dict[str, str], rejected: set[str]) -> str | None:
+    """Why ``edge``'s reference property ``prop`` names no node of its class, or None when it names one."""
+    ref = edge.props.get(prop.name)
+    if ref in rejected:
+        return "refers to a node of this load that was rejected"
+    if ref not in labels:
+        return f"refers to no {prop.refers_to}: neither in this load nor in the graph"
+    if labels[ref] != prop.refers_to:
+        return f"is {_a(labels[ref])}, but {edge.type} {prop.name} must name {_a(prop.refers_to)}"
+    return None
+
+
+def _check_covered(
+    schema: Schema,
+    kept: list[EdgeRecord],
+    edges: list[EdgeRecord],
+    existing_edges: EdgeLookup | None,
+    problems: list[Problem],
+) -> list[EdgeRecord]:
+    """Drop (and report) those of ``kept`` whose ``cj:coveredBy`` rule fails: the named node must reach the
+    relationship's target by the covering type, in the graph or among ``edges``, level-agnostically or at a
+    level no lower than the relationship's own."""
+    rules = {name: rel.covered_by for name, rel in schema.relationships.items() if rel.covered_by is not None}
     # The kept relationships of the covered types, by type in the order the types first come.
-    covered = {name for name, rel in schema.relationships.items() if rel.covered_by is not None}
     by_type: dict[str, list[EdgeRecord]] = {}
     for edge in kept:
-        if edge.type in covered:
+        if edge.type in rules:
             by_type.setdefault(edge.type, []).append(edge)
     dropped: set[int] = set()
     for rel_type, group in by_type.items():
-        rule = schema.relationship(rel_type).covered_by
-        if rule is None:
-            continue
+        rule = rules[rel_type]
         referred = sorted({e.props[rule.reference] for e in group})
         wanted = set(referred)
         covering: dict[tuple[str, str], list[Any]] = {}
@@ -543,27 +558,34 @@ def _check_references(
         for e in [*stored, *batch]:
             covering.setdefault((e.source, e.target), []).append(e.props.get("level"))
         for edge in group:
-            ref = edge.props[rule.reference]
-            levels = covering.get((ref, edge.target))
-            level = edge.props.get("level")
-            reason = None
-            if levels is None:
-                reached = sorted({t for s, t in covering if s == ref})
-                what = f"it has {rule.relationship} to {', '.join(reached)} only" if reached else "it has none"
-                reason = (
-                    f"{rule.referred} {ref!r} (field {rule.reference!r}) has no {rule.relationship} to "
-                    f"{edge.target!r} ({what}): it must cover what this {edge.type} is about"
-                )
-            elif level is not None and all(lv is not None and lv < level for lv in levels):
-                reason = (
-                    f"level {level} is above the level at which {rule.referred} {ref!r} "
-                    f"{rule.relationship} {edge.target!r} ({max(levels)})"
-                )
-            if reason is not None:
-                field, value = ("to", edge.target) if levels is None else ("level", level)
-                problems.append(Problem(edge.where(), field, value, reason))
+            problem = _covered_problem(rule, edge, covering)
+            if problem is not None:
+                problems.append(problem)
                 dropped.add(id(edge))
     return [e for e in kept if id(e) not in dropped] if dropped else kept
+
+
+def _covered_problem(rule: CoverRule, edge: EdgeRecord, covering: dict[tuple[str, str], list[Any]]) -> Problem | None:
+    """What is wrong with ``edge`` under its ``cj:coveredBy`` ``rule``, given the levels (None: any) at which
+    each node reaches each target by the covering type; None when nothing is."""
+    ref = edge.props[rule.reference]
+    levels = covering.get((ref, edge.target))
+    if levels is None:
+        reached = sorted({t for s, t in covering if s == ref})
+        what = f"it has {rule.relationship} to {', '.join(reached)} only" if reached else "it has none"
+        reason = (
+            f"{rule.referred} {ref!r} (field {rule.reference!r}) has no {rule.relationship} to "
+            f"{edge.target!r} ({what}): it must cover what this {edge.type} is about"
+        )
+        return Problem(edge.where(), "to", edge.target, reason)
+    level = edge.props.get("level")
+    if level is not None and all(lv is not None and lv < level for lv in levels):
+        reason = (
+            f"level {level} is above the level at which {rule.referred} {ref!r} "
+            f"{rule.relationship} {edge.target!r} ({max(levels)})"
+        )
+        return Problem(edge.where(), "level", level, reason)
+    return None
 
 
 def _check_links(
@@ -580,9 +602,49 @@ def _check_links(
     new or stored, that the batch would give more than the maximum keeps none of the batch's new ones.
     Partners are counted once each, whatever the relationships' keys.
     """
+    edges_of, new_ids = _restricted(schema, nodes, edges, stored)
+    if not any(edges_of.values()) and not any(new_ids.values()):
+        return nodes, edges  # no node for any rule to look at
+    by_id = {n.id: n for n in nodes}
+    labels = {**stored, **{n.id: n.label for n in nodes}}
     rejected_nodes: set[str] = set()
     dropped: set[int] = set()
-    # The batch's relationships of the restricted types, and its new nodes of the restricted classes (one pass each).
+    for cls in schema.classes.values():
+        for rule in cls.links:
+            new_edges = edges_of[rule.relationship]
+            # The nodes of this class the rule must look at: new ones (minimum), and any the batch links (maximum).
+            touched = {_end(rule, e) for e in new_edges}
+            subjects = sorted(new_ids[cls.name] | {i for i in touched if labels.get(i) == cls.name})
+            if not subjects:
+                continue
+            partners = _partners(rule, subjects, new_edges, existing_edges)
+            for subject in subjects:
+                count = len(partners[subject])
+                if count < rule.minimum and subject not in stored:
+                    have = "none" if count == 0 else str(count)
+                    reason = f"{_a(cls.name)} needs {rule.describe(schema)}; {have} in this load or the graph"
+                    problems.append(Problem(by_id[subject].where(), None, None, reason))
+                    rejected_nodes.add(subject)
+                elif rule.maximum is not None and count > rule.maximum:
+                    reason = (
+                        f"{cls.name} {subject!r} would have {count} {rule.relationship} "
+                        f"({', '.join(sorted(partners[subject]))}); it needs {rule.describe(schema)}"
+                    )
+                    for e in new_edges:
+                        if _end(rule, e) == subject:
+                            field, value = ("from", e.source) if rule.incoming else ("to", e.target)
+                            problems.append(Problem(e.where(), field, value, reason))
+                            dropped.add(id(e))
+    if not dropped and not rejected_nodes:
+        return nodes, edges
+    return [n for n in nodes if n.id not in rejected_nodes], _without(edges, dropped, rejected_nodes, problems)
+
+
+def _restricted(
+    schema: Schema, nodes: list[NodeRecord], edges: list[EdgeRecord], stored: dict[str, str]
+) -> tuple[dict[str, list[EdgeRecord]], dict[str, set[str]]]:
+    """The batch's relationships of each type a cardinality rule restricts, and its new nodes of each class with
+    a rule (one pass over each)."""
     restricted = {cls.name: {rule.relationship for rule in cls.links} for cls in schema.classes.values() if cls.links}
     edges_of: dict[str, list[EdgeRecord]] = {t: [] for types in restricted.values() for t in types}
     for e in edges:
@@ -594,56 +656,32 @@ def _check_links(
         ids = new_ids.get(n.label)
         if ids is not None and n.id not in stored:
             ids.add(n.id)
-    if not any(edges_of.values()) and not any(new_ids.values()):
-        return nodes, edges  # no node for any rule to look at
-    by_id = {n.id: n for n in nodes}
-    labels = {**stored, **{n.id: n.label for n in nodes}}
-    for cls in schema.classes.values():
-        for rule in cls.links:
-            new_edges = edges_of[rule.relationship]
-            # The nodes of this class the rule must look at: new ones (minimum), and any the batch links (maximum).
-            touched = {(e.target if rule.incoming else e.source) for e in new_edges}
-            subjects = sorted(new_ids[cls.name] | {i for i in touched if labels.get(i) == cls.name})
-            if not subjects:
-                continue
-            partners: dict[str, set[str]] = {i: set() for i in subjects}
-            found = existing_edges(subjects, rule.relationship, not rule.incoming) if existing_edges else []
-            for e in [*found, *new_edges]:
-                me, other = (e.target, e.source) if rule.incoming else (e.source, e.target)
-                if me in partners:
-                    partners[me].add(other)
-            for subject in subjects:
-                count = len(partners[subject])
-                if count >= rule.minimum or subject in stored:
-                    if rule.maximum is None or count <= rule.maximum:
-                        continue
-                    extra = [e for e in new_edges if (e.target if rule.incoming else e.source) == subject]
-                    for e in extra:
-                        problems.append(
-                            Problem(
-                                e.where(),
-                                "from" if rule.incoming else "to",
-                                e.source if rule.incoming else e.target,
-                                f"{cls.name} {subject!r} would have {count} {rule.relationship} "
-                                f"({', '.join(sorted(partners[subject]))}); it needs {rule.describe(schema)}",
-                            )
-                        )
-                        dropped.add(id(e))
-                    continue
-                node = by_id[subject]
-                have = "none" if count == 0 else str(count)
-                problems.append(
-                    Problem(
-                        node.where(),
-                        None,
-                        None,
-                        f"{_a(cls.name)} needs {rule.describe(schema)}; {have} in this load or the graph",
-                    )
-                )
-                rejected_nodes.add(subject)
-    if not dropped and not rejected_nodes:
-        return nodes, edges
-    kept_edges = []
+    return edges_of, new_ids
+
+
+def _end(rule: LinkRule, edge: Edge | EdgeRecord) -> str:
+    """The end of ``edge`` at the node that a cardinality ``rule`` restricts."""
+    return edge.target if rule.incoming else edge.source
+
+
+def _partners(
+    rule: LinkRule, subjects: list[str], new_edges: list[EdgeRecord], existing_edges: EdgeLookup | None
+) -> dict[str, set[str]]:
+    """Each subject's distinct partners by the ``rule``'s relationship, in the store and in the batch."""
+    partners: dict[str, set[str]] = {i: set() for i in subjects}
+    found = existing_edges(subjects, rule.relationship, not rule.incoming) if existing_edges else []
+    for e in [*found, *new_edges]:
+        mine = partners.get(_end(rule, e))
+        if mine is not None:
+            mine.add(e.source if rule.incoming else e.target)
+    return partners
+
+
+def _without(
+    edges: list[EdgeRecord], dropped: set[int], rejected_nodes: set[str], problems: list[Problem]
+) -> list[EdgeRecord]:
+    """``edges`` but the ``dropped`` ones and those touching a rejected node, reported."""
+    kept = []
     for e in edges:
         if id(e) in dropped:
             continue
@@ -651,8 +689,8 @@ def _check_links(
         for field, ref in gone:
             problems.append(Problem(e.where(), field, ref, "refers to a node of this load that was rejected"))
         if not gone:
-            kept_edges.append(e)
-    return [n for n in nodes if n.id not in rejected_nodes], kept_edges
+            kept.append(e)
+    return kept
 
 
 def _converted(values: dict[str, Any], spec: _Props) -> dict[str, Any] | None:
