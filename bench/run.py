@@ -163,111 +163,152 @@ def esco_pairs(
 def run_store(
     kind: str, workload: Workload, schema: Schema, work: Path, settings: Settings, batches: loads.Batches
 ) -> dict[str, Any]:
-    # When and on which code each store was measured: a scale's stores may come from different runs.
-    context = machine()
-    result: dict[str, Any] = {
-        "loadavg_start": loadavg(),
-        "started": context["started"],
-        "commit": context["commit"],
-    }
-    if "loads" in settings.steps and settings.esco_pairs:
-        result["esco_pairs"] = esco_pairs(kind, workload, schema, work, batches, settings.esco_pairs)
-    if kind == "embedded":
-        path = work / f"store-x{workload.scale:g}.db"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        if "loads" in settings.steps:
-            say(f"embedded ×{workload.scale:g}: bare load")
-            bare = loads.embedded_bare(batches, schema, work / "bare.db")
+    """Every step of ``settings`` on one store and scale (``_StoreRun``)."""
+    return _StoreRun(kind, workload, schema, work, settings, batches).run()
+
+
+class _StoreRun:
+    """The steps on one store and scale: its loads, then what is asked of the loaded graph, then (embedded)
+    what the store costs to open; each step writes its part of ``result``."""
+
+    def __init__(
+        self, kind: str, workload: Workload, schema: Schema, work: Path, settings: Settings, batches: loads.Batches
+    ) -> None:
+        self.kind, self.workload, self.schema, self.work = kind, workload, schema, work
+        self.settings, self.batches, self.steps = settings, batches, settings.steps
+        self.name = f"{kind} ×{workload.scale:g}"
+        self.path = work / f"store-x{workload.scale:g}.db"
+        self.result: dict[str, Any] = {}
+
+    def run(self) -> dict[str, Any]:
+        # When and on which code each store was measured: a scale's stores may come from different runs.
+        context = machine()
+        self.result.update(loadavg_start=loadavg(), started=context["started"], commit=context["commit"])
+        if "loads" in self.steps and self.settings.esco_pairs:
+            pairs = esco_pairs(self.kind, self.workload, self.schema, self.work, self.batches, self.settings.esco_pairs)
+            self.result["esco_pairs"] = pairs
+        store, uri, bare = self._open()
+        service = Chanjiao(store)
+        try:
+            self._load(service, bare)
             gc.collect()
-        store: GraphStore = EmbeddedStore(path, schema)
-        uri = str(path)
-    else:
-        store = open_neo4j(NEO4J_URI, schema)
-        uri = NEO4J_URI
-        if "loads" in settings.steps:
-            say(f"neo4j ×{workload.scale:g}: bare load")
-            bare = loads.neo4j_bare(batches, store, schema)
-        store.clear()
-    service = Chanjiao(store)
-    try:
-        say(f"{kind} ×{workload.scale:g}: pipeline load")
-        piped = loads.pipeline(service, workload.sources, kind)
-        if "loads" in settings.steps:
-            result["loads"] = loads.combine(piped, bare)
-            esco = next(s for s in workload.sources if s.name == "esco")
-            result["reload"] = loads.reload(service, esco)
-            say(f"  {kind} reload esco: {result['reload']['pipeline_s']:.1f}s")
-        else:
-            result["loads"] = piped
-        if kind == "neo4j" and "import" in settings.steps:
-            say("neo4j: neo4j-admin database import (ESCO alone, then everything)")
-            scratch = work / "admin-import"
-            lib = NEO4J_HOME / "lib"
-            result["admin_import"] = {
-                "esco": admin_import.run_import([b for _, b in batches.only("esco")], schema, lib, scratch),
-                "all": admin_import.run_import([b for _, b in batches], schema, lib, scratch),
-            }
-            say(f"  import: {json.dumps(result['admin_import'])[:300]}")
-        if kind == "neo4j":
-            result["server"] = neo4j_server_stats(NEO4J_HOME)
+            self._ask(service, uri)
+        finally:
+            store.close()
+        del store, service  # the graph (GBs at ×16) must be gone before the memory step opens its own copy
         gc.collect()
-        if "questions" in settings.steps:
-            say(f"{kind} ×{workload.scale:g}: questions")
-            unkept = keeping_nothing(store)
-            result["questions"] = questions.measure(
-                store, workload.probes, settings.question_budget, settings.question_samples, settings.only, unkept
+        if self.kind == "embedded":
+            self._reopen()
+        self.result["loadavg_end"] = loadavg()
+        return self.result
+
+    def _open(self) -> tuple[GraphStore, str, dict[str, Any] | None]:
+        """The store to load, empty, its URI, and the bare script's load of the same rows (None unless measured)."""
+        bare = None
+        if self.kind == "embedded":
+            self._remove_files()
+            if "loads" in self.steps:
+                say(f"{self.name}: bare load")
+                bare = loads.embedded_bare(self.batches, self.schema, self.work / "bare.db")
+                gc.collect()
+            return EmbeddedStore(self.path, self.schema), str(self.path), bare
+        store = open_neo4j(NEO4J_URI, self.schema)
+        if "loads" in self.steps:
+            say(f"{self.name}: bare load")
+            bare = loads.neo4j_bare(self.batches, store, self.schema)
+        store.clear()
+        return store, NEO4J_URI, bare
+
+    def _load(self, service: Chanjiao, bare: dict[str, Any] | None) -> None:
+        """The pipeline's loads (against ``bare`` when measured), and on Neo4j the offline import."""
+        say(f"{self.name}: pipeline load")
+        piped = loads.pipeline(service, self.workload.sources, self.kind)
+        if bare is not None:
+            self.result["loads"] = loads.combine(piped, bare)
+            esco = next(s for s in self.workload.sources if s.name == "esco")
+            self.result["reload"] = loads.reload(service, esco)
+            say(f"  {self.kind} reload esco: {self.result['reload']['pipeline_s']:.1f}s")
+        else:
+            self.result["loads"] = piped
+        if self.kind != "neo4j":
+            return
+        if "import" in self.steps:
+            say("neo4j: neo4j-admin database import (ESCO alone, then everything)")
+            scratch, lib = self.work / "admin-import", NEO4J_HOME / "lib"
+            self.result["admin_import"] = {
+                "esco": admin_import.run_import([b for _, b in self.batches.only("esco")], self.schema, lib, scratch),
+                "all": admin_import.run_import([b for _, b in self.batches], self.schema, lib, scratch),
+            }
+            say(f"  import: {json.dumps(self.result['admin_import'])[:300]}")
+        self.result["server"] = neo4j_server_stats(NEO4J_HOME)
+
+    def _ask(self, service: Chanjiao, uri: str) -> None:
+        """The questions, the Browser guide's queries, search and browse, the population report and the API."""
+        store, probes, budget = service.store, self.workload.probes, self.settings.question_budget
+        if "questions" in self.steps:
+            self._questions(store)
+        if isinstance(store, Neo4jStore) and "guide" in self.steps:
+            say(f"{self.name}: the Browser guide's queries")
+            self.result["guide"] = guide.measure(store, probes, budget)
+        if "browse" in self.steps:
+            say(f"{self.name}: search and browse")
+            self.result["browse"] = browse.measure(service, probes, budget)
+        if "population" in self.steps:
+            self.result["population"] = questions.population(store)
+        if "api" in self.steps:
+            self.result["api"] = self._api(store, uri)
+
+    def _questions(self, store: GraphStore) -> None:
+        settings = self.settings
+        say(f"{self.name}: questions")
+        unkept = keeping_nothing(store)
+        self.result["questions"] = questions.measure(
+            store, self.workload.probes, settings.question_budget, settings.question_samples, settings.only, unkept
+        )
+        if unkept is not store:
+            say(f"{self.name}: coverage and gaps with nothing kept")
+            first = {"coverage", "gaps"} & (settings.only or {"coverage", "gaps"})
+            self.result["questions_first"] = questions.measure(
+                unkept, self.workload.probes, settings.question_budget, settings.question_samples, first
             )
-            if unkept is not store:
-                say(f"{kind} ×{workload.scale:g}: coverage and gaps with nothing kept")
-                first = {"coverage", "gaps"} & (settings.only or {"coverage", "gaps"})
-                result["questions_first"] = questions.measure(
-                    unkept, workload.probes, settings.question_budget, settings.question_samples, first
-                )
-        if isinstance(store, Neo4jStore) and "guide" in settings.steps:
-            say(f"neo4j ×{workload.scale:g}: the Browser guide's queries")
-            result["guide"] = guide.measure(store, workload.probes, settings.question_budget)
-        if "browse" in settings.steps:
-            say(f"{kind} ×{workload.scale:g}: search and browse")
-            result["browse"] = browse.measure(service, workload.probes, settings.question_budget)
-        if "population" in settings.steps:
-            result["population"] = questions.population(store)
-        if "api" in settings.steps and (crowded := api.room_for_workers(kind, api.WORKERS, rss_mb(), available_mb())):
-            result["api"] = {"skipped": crowded}
-            say(f"{kind} ×{workload.scale:g}: API {crowded}")
-        elif "api" in settings.steps:
-            say(f"{kind} ×{workload.scale:g}: API")
-            try:
-                result["api"] = api.measure(
-                    store,
-                    uri,
-                    workload.probes,
-                    work,
-                    settings.api_endpoint,
-                    settings.api_duration,
-                    settings.api_concurrency,
-                    settings.api_max,
-                    settings.api_rounds,
-                )
-            except (RuntimeError, OSError, ValueError) as exc:
-                result["api"] = {"error": str(exc)[:2000]}
-                say(f"  API failed: {exc}")
-    finally:
-        store.close()
-    del store, service  # the graph (GBs at ×16) must be gone before the memory step opens its own copy
-    gc.collect()
-    if kind == "embedded" and "memory" in settings.steps:
-        say(f"embedded ×{workload.scale:g}: start-up and memory")
-        result["memory"] = memory.measure(path, repeat=1 if settings.quick else 2)
-    if kind == "embedded" and "catchup" in settings.steps:
-        say(f"embedded ×{workload.scale:g}: catching up with another process's write")
-        result["catchup"] = catchup.measure(path)
-        say(f"  {json.dumps(result['catchup'])}")
-    if kind == "embedded":
-        for suffix in ("", "-wal", "-shm"):  # several GB at ×16
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    result["loadavg_end"] = loadavg()
-    return result
+
+    def _api(self, store: GraphStore, uri: str) -> dict[str, Any]:
+        settings = self.settings
+        crowded = api.room_for_workers(self.kind, api.WORKERS, rss_mb(), available_mb())
+        if crowded:
+            say(f"{self.name}: API {crowded}")
+            return {"skipped": crowded}
+        say(f"{self.name}: API")
+        try:
+            return api.measure(
+                store,
+                uri,
+                self.workload.probes,
+                self.work,
+                settings.api_endpoint,
+                settings.api_duration,
+                settings.api_concurrency,
+                settings.api_max,
+                settings.api_rounds,
+            )
+        except (RuntimeError, OSError, ValueError) as exc:
+            say(f"  API failed: {exc}")
+            return {"error": str(exc)[:2000]}
+
+    def _reopen(self) -> None:
+        """The embedded store's start-up, memory and catching up with another process, then its files gone."""
+        if "memory" in self.steps:
+            say(f"{self.name}: start-up and memory")
+            self.result["memory"] = memory.measure(self.path, repeat=1 if self.settings.quick else 2)
+        if "catchup" in self.steps:
+            say(f"{self.name}: catching up with another process's write")
+            self.result["catchup"] = catchup.measure(self.path)
+            say(f"  {json.dumps(self.result['catchup'])}")
+        self._remove_files()  # several GB at ×16
+
+    def _remove_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
 
 #: The result keys each step writes (``loads`` also writes ``esco_pairs`` and ``reload``).
