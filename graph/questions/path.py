@@ -229,13 +229,14 @@ def _cover(
         return set().union(*(closes.get(c, set()) for c in courses))
 
     wanted = closed(candidates)
+    alone = {course: closure([course]) for course in candidates}  # each pick's own closure, asked once
     open_, path, chosen = set(wanted), set(), []
     while open_:
         options = []
         for course in candidates:
             if course in path:
                 continue
-            added = closure([course]) - path
+            added = alone[course] - path
             gained = closed(added) & open_
             if gained:
                 hours = sum(cost[c] for c in added)
@@ -260,6 +261,7 @@ class _Prerequisites:
         self.edges: set[tuple[str, str]] = set()
         self.mastered: set[str] = set()
         self.visited: set[str] = set()
+        self._before: dict[str, set[str]] = {}  # each course's direct prerequisites, of ``edges``
 
     def explore(self, courses: list[str]) -> None:
         """Walk back from ``courses``, one query per step, not past a mastered course."""
@@ -267,7 +269,9 @@ class _Prerequisites:
         self.visited |= set(frontier)
         while frontier:
             found = self.facts.reader.prerequisites(frontier)
-            self.edges |= {(r.before, r.after) for r in found}
+            for r in found:
+                self.edges.add((r.before, r.after))
+                self._before.setdefault(r.after, set()).add(r.before)
             fresh = sorted({r.before for r in found} - self.visited)
             self.visited |= set(fresh)
             self.mastered |= set(fresh) - set(self._lacking(fresh))
@@ -275,12 +279,9 @@ class _Prerequisites:
 
     def closure(self, courses: Iterable[str]) -> set[str]:
         """``courses`` and the (explored) prerequisites they need, transitively, short of mastered ones."""
-        before: dict[str, set[str]] = {}
-        for b, a in self.edges:
-            before.setdefault(a, set()).add(b)
         path, stack = set(courses), list(courses)
         while stack:
-            for b in before.get(stack.pop(), ()):
+            for b in self._before.get(stack.pop(), ()):
                 if b not in path and b not in self.mastered:
                     path.add(b)
                     stack.append(b)
@@ -294,9 +295,13 @@ class _Prerequisites:
         matches = self.facts.matches({r.competency for r in rows}, self.options)
         holding = Developed([DevelopsRow(None, None, c, lv) for c, lv in self.profile.items()], matches)
 
+        own: dict[str | None, list[DevelopsRow]] = {}
+        for r in rows:
+            own.setdefault(r.course, []).append(r)
+
         def mastered(course: str) -> bool:
-            own = [r for r in rows if r.course == course]
-            return bool(own) and all(holding.assess(r.competency, r.level)[0] == COVERED for r in own)
+            mine = own.get(course, ())
+            return bool(mine) and all(holding.assess(r.competency, r.level)[0] == COVERED for r in mine)
 
         return [c for c in courses if not mastered(c)]
 
