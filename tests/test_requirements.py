@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.questions.model import sort_key
-from graph.questions.requirements import required
+from graph.questions.requirements import required, required_levels
 from graph.store import RequirementRow
 
 LEVELS = st.one_of(st.none(), st.integers(1, 5))
@@ -41,3 +41,12 @@ def test_required_is_its_definition(rows: list[RequirementRow], level: int, incl
         assert requirement.direct == any(r.task is None for r in group)
         tasks = sorted(((r.task, r.level) for r in group if r.task is not None), key=lambda t: sort_key(*t))
         assert requirement.tasks == tuple(tasks)
+
+
+@given(st.lists(ROWS, max_size=10), st.integers(1, 5), st.booleans())
+def test_required_levels_are_the_levels_of_required(
+    rows: list[RequirementRow], level: int, include_optional: bool
+) -> None:
+    """What a ranking tallies (``required_levels``) is R(O, L)'s competencies with their levels."""
+    found = required_levels(rows, level, include_optional)
+    assert found == {c: r.level for c, r in required(rows, level, include_optional).items()}

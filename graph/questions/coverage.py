@@ -9,6 +9,7 @@ that task's own required level), optionally weighted by importance or demand.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -45,14 +46,23 @@ class Tally(Answer):
         0.5
         """
         pairs = list(statuses)
-        counts = {s: sum(1 for status, _ in pairs if status == s) for s in (COVERED, UNDER_LEVEL, MISSING)}
-        total = len(pairs)
-        tally = cls(total, counts[COVERED], counts[UNDER_LEVEL], counts[MISSING], _ratio(counts[COVERED], total))
+        tally = cls.counted(status for status, _ in pairs)
         if not weighted:
             return tally
         w_total = float(sum(w or 0 for _, w in pairs))
         w_covered = float(sum(w or 0 for s, w in pairs if s == COVERED))
         return cls(*tally.as_tuple()[:5], w_total, w_covered, _ratio(w_covered, w_total))
+
+    @classmethod
+    def counted(cls, statuses: Iterable[str]) -> Tally:
+        """Tally statuses, unweighted.
+
+        >>> Tally.counted(["covered", "missing", "covered"]).as_tuple()
+        (3, 2, 0, 1, 0.6666666666666666)
+        """
+        counts = Counter(statuses)
+        total = counts.total()
+        return cls(total, counts[COVERED], counts[UNDER_LEVEL], counts[MISSING], _ratio(counts[COVERED], total))
 
     def as_tuple(self) -> tuple:
         return (self.total, self.covered, self.under_level, self.missing, self.ratio)

@@ -106,7 +106,7 @@ def demand(
     wanted = facts.demand(None, None, year=year, region=region, industry=industry)
     top = level_range(facts.schema)[1]
     levels = {o: level or wanted.level(o) or top for o in wanted.occupations}
-    required = facts.required_by(levels, options)
+    required = facts.levels_required_by(levels, options)
     competencies = sorted({c for reqs in required.values() for c in reqs} | set(wanted.needed))
     matches = facts.matches(competencies, options)
 
@@ -147,7 +147,7 @@ def demand(
     rows = []
     for c in competencies:
         requiring = [o for o in wanted.occupations if c in required[o]]
-        asked = [required[o][c].level for o in requiring] + list(wanted.needed_by(c).values())
+        asked = [required[o][c] for o in requiring] + list(wanted.needed_by(c).values())
         required_level = max((lv for lv in asked if lv is not None), default=None)
         statuses = {p: developed[p].assess(c, required_level) for p in programs}
         best_status = min((st for st, _ in statuses.values()), key=STATUSES.index, default=MISSING)

@@ -49,9 +49,11 @@ class Developed:
 
     def __init__(self, rows: Iterable[DevelopsRow], matches: Matches) -> None:
         self.matches = matches
-        self._by_competency: dict[str, list[Source]] = defaultdict(list)
+        # Rows, made Sources only when asked for (``direct``, ``sources``): the rankings build one Developed for
+        # each of thousands of programs, and assess them only.
+        self._by_competency: dict[str, list[DevelopsRow]] = defaultdict(list)
         for row in set(rows):  # the same row twice (a learning task in two courses is two rows) counts once
-            self._by_competency[row.competency].append(Source(*row))
+            self._by_competency[row.competency].append(row)
         # Not sorted here: the rankings build one for each of hundreds of programs and only assess them.
         self._levels: dict[str, list[int | None]] = {}  # of each competency's sources, once assessed
 
@@ -62,12 +64,15 @@ class Developed:
 
     def direct(self, competency: str) -> list[Source]:
         """The rows that develop ``competency`` itself."""
-        return sorted(self._by_competency.get(competency, ()), key=_key)
+        return sorted((Source(*row) for row in self._by_competency.get(competency, ())), key=_key)
 
     def sources(self, competency: str) -> list[Source]:
         """The rows that develop ``competency`` or something that matches it."""
-        found = [s for c in self.matches.equivalents(competency) for s in self._by_competency.get(c, ())]
+        found = [Source(*row) for row in self._rows(competency)]
         return sorted(found, key=_key)
+
+    def _rows(self, competency: str) -> list[DevelopsRow]:
+        return [row for c in self.matches.equivalents(competency) for row in self._by_competency.get(c, ())]
 
     def assess(self, competency: str, required_level: int | None) -> tuple[str, int | None]:
         """(status, developed level) of a requirement of ``competency`` at ``required_level``."""
@@ -77,5 +82,5 @@ class Developed:
             return MISSING, None
         levels = self._levels.get(competency)
         if levels is None:  # the rankings and demand assess each competency for many occupations
-            levels = self._levels[competency] = [s.level for s in self.sources(competency)]
+            levels = self._levels[competency] = [row.level for row in self._rows(competency)]
         return assess(required_level, levels)

@@ -15,9 +15,9 @@ from graph.questions.headcount import Demand, current
 from graph.questions.levels import check_level, level_range
 from graph.questions.matches import Matches, gather
 from graph.questions.model import Options, ResourceRef, sort_key
-from graph.questions.requirements import Requirement, required
+from graph.questions.requirements import Requirement, required, required_levels
 from graph.records import Node
-from graph.store import DevelopsRow, GraphReader, IncludesRow, LearningTaskRow, SupportRow
+from graph.store import DevelopsRow, GraphReader, IncludesRow, LearningTaskRow, RequirementRow, SupportRow
 from ontology.schema import Schema
 
 
@@ -111,10 +111,20 @@ class Facts:
 
     def required_by(self, occupations: dict[str, int], options: Options) -> dict[str, dict[str, Requirement]]:
         """R(o, level) for each occupation → level, in one read."""
-        rows: dict[str, list] = {o: [] for o in occupations}
-        for row in self.reader.requirements(occupations):
-            rows[row.occupation].append(row)
+        rows = self._requirement_rows(occupations)
         return {o: required(rows[o], occupations[o], options.include_optional) for o in sorted(occupations)}
+
+    def levels_required_by(self, occupations: dict[str, int], options: Options) -> dict[str, dict[str, int | None]]:
+        """Each competency of R(o, level) with its required level, for each occupation → level, in one read:
+        what a ranking tallies (``requirements.required_levels``)."""
+        rows = self._requirement_rows(occupations)
+        return {o: required_levels(rows[o], occupations[o], options.include_optional) for o in sorted(occupations)}
+
+    def _requirement_rows(self, occupations: Iterable[str]) -> dict[str, list[RequirementRow]]:
+        rows: dict[str, list[RequirementRow]] = {o: [] for o in occupations}
+        for row in self.reader.requirements(list(rows)):
+            rows[row.occupation].append(row)
+        return rows
 
     def tasks(self, occupation: str, with_nodes: Iterable[str] = ()) -> list[str]:
         """The typical work tasks of ``occupation``, by their ``order`` then id.

@@ -13,6 +13,7 @@ demand states, else the top level.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from graph.questions.coverage import Tally
@@ -22,7 +23,6 @@ from graph.questions.headcount import current
 from graph.questions.levels import check_level, level_range
 from graph.questions.matches import Matches
 from graph.questions.model import Answer, Options, names
-from graph.questions.requirements import Requirement
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,9 @@ class Ranking(Answer):
         return [e.id for e in self.entries]
 
 
-def tally(requirements: dict[str, Requirement], developed: Developed) -> Tally:
-    return Tally.of(((developed.assess(c, r.level)[0], None) for c, r in requirements.items()), weighted=False)
+def tally(levels: Mapping[str, int | None], developed: Developed) -> Tally:
+    """How ``developed`` meets each competency of ``levels`` at its required level (None: any), counted."""
+    return Tally.counted(developed.assess(c, level)[0] for c, level in levels.items())
 
 
 def _ranked(facts: Facts, scored: list[tuple[str, Tally, list[OccupationFit] | None, float]]) -> list[RankedEntry]:
@@ -89,7 +90,7 @@ def match_occupations(facts: Facts, program: str, level: int, options: Options) 
     developed = Developed(rows, matches)
     reach = sorted({e for c in developed.competencies for e in matches.equivalents(c)})
     candidates = sorted(facts.reader.requirers(reach)) if reach else []
-    required = facts.required_by(dict.fromkeys(candidates, level), options)
+    required = facts.levels_required_by(dict.fromkeys(candidates, level), options)
     scored = []
     for occupation, reqs in required.items():
         t = tally(reqs, developed)
@@ -123,11 +124,11 @@ def match_programs(facts: Facts, occupation: str, level: int, options: Options) 
     """Programs ranked by how much of R(``occupation``, ``level``) they cover."""
     check_level(facts.schema, level)
     facts.expect([occupation], "Occupation")
-    requirements = facts.required(occupation, level, options)
-    developed, _ = _programs_for(facts, set(requirements), options)
+    levels = {c: r.level for c, r in facts.required(occupation, level, options).items()}
+    developed, _ = _programs_for(facts, set(levels), options)
     scored = []
     for program, dev in developed.items():
-        t = tally(requirements, dev)
+        t = tally(levels, dev)
         if t.ratio is not None:
             scored.append((program, t, None, t.ratio))
     entries = _ranked(facts, scored)
@@ -145,7 +146,7 @@ def match_programs_for_employer(
     top = level_range(facts.schema)[1]
     levels = {d.occupation: level or d.level or top for d in demands}
     headcounts = {d.occupation: d.headcount for d in demands}
-    required = facts.required_by(levels, options)
+    required = facts.levels_required_by(levels, options)
     developed, _ = _programs_for(facts, {c for reqs in required.values() for c in reqs}, options)
     people = sum(headcounts.values())
     scored = []

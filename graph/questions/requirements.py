@@ -16,11 +16,16 @@ Examples
 (3, 5.0, (('task:A', 2), ('task:B', 3)))
 >>> sorted(required(rows, 3, include_optional=True))
 ['comp:X', 'comp:Z']
+
+What the rankings tally is each competency's required level alone:
+
+>>> required_levels(rows, 3, include_optional=True)
+{'comp:X': 3, 'comp:Z': None}
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from graph.questions.model import sort_key
@@ -66,14 +71,32 @@ def required(rows: Iterable[RequirementRow], level: int, include_optional: bool)
     ones are asked for.
     """
     grouped: dict[str, list[RequirementRow]] = {}
+    for row in _included(rows, level, include_optional):
+        group = grouped.get(row.competency)
+        if group is None:
+            grouped[row.competency] = [row]
+        else:
+            group.append(row)
+    return {competency: _aggregated(competency, grouped[competency]) for competency in sorted(grouped)}
+
+
+def required_levels(rows: Iterable[RequirementRow], level: int, include_optional: bool) -> dict[str, int | None]:
+    """Each competency of R(O, ``level``) with its ``Requirement.level`` alone, in the order the rows first name
+    them: all that a ranking tallies, for thousands of occupations, without making each ``Requirement``."""
+    levels: dict[str, int | None] = {}
+    for row in _included(rows, level, include_optional):
+        c, found = row.competency, row.level
+        if c not in levels or (found is not None and ((held := levels[c]) is None or found > held)):
+            levels[c] = found
+    return levels
+
+
+def _included(rows: Iterable[RequirementRow], level: int, include_optional: bool) -> Iterator[RequirementRow]:
+    """The rows of R(O, ``level``): at or below the level (or level-agnostic), and essential unless optional
+    ones are asked for."""
     for row in rows:
         if (row.level is None or row.level <= level) and (include_optional or row.essential is not False):
-            group = grouped.get(row.competency)
-            if group is None:
-                grouped[row.competency] = [row]
-            else:
-                group.append(row)
-    return {competency: _aggregated(competency, grouped[competency]) for competency in sorted(grouped)}
+            yield row
 
 
 def _aggregated(competency: str, group: list[RequirementRow]) -> Requirement:
