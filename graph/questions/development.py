@@ -49,12 +49,11 @@ class Developed:
 
     def __init__(self, rows: Iterable[DevelopsRow], matches: Matches) -> None:
         self.matches = matches
-        # Rows, made Sources only when asked for (``direct``, ``sources``): the rankings build one Developed for
-        # each of thousands of programs, and assess them only.
+        # Rows, made Sources and sorted only when asked for (``direct``, ``sources``): the rankings build one
+        # Developed for each of thousands of programs, and only assess them.
         self._by_competency: dict[str, list[DevelopsRow]] = defaultdict(list)
         for row in set(rows):  # the same row twice (a learning task in two courses is two rows) counts once
             self._by_competency[row.competency].append(row)
-        # Not sorted here: the rankings build one for each of hundreds of programs and only assess them.
         self._levels: dict[str, list[int | None]] = {}  # of each competency's sources, once assessed
 
     @property
