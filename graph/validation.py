@@ -32,6 +32,8 @@ EdgeLookup = Callable[..., list[Edge]]
 
 _ID = re.compile(r"^[^\s\x00-\x1f]{1,512}$")
 _ID_ONLY = frozenset({"id"})
+#: Why a relationship, or a reference property, naming a node this load rejected is rejected too.
+_REJECTED = "refers to a node of this load that was rejected"
 
 
 def edge_key(edge: EdgeRecord, keys: tuple[str, ...]) -> tuple[Any, ...]:
@@ -375,7 +377,7 @@ def _endpoint_problems(
     ok = True
     for field, ref, allowed in (("from", edge.source, rel.sources), ("to", edge.target, rel.targets)):
         if ref in rejected:
-            problems.append(Problem(edge.where(), field, ref, "refers to a node of this load that was rejected"))
+            problems.append(Problem(edge.where(), field, ref, _REJECTED))
             ok = False
         elif ref not in labels:
             problems.append(
@@ -523,7 +525,7 @@ def _reference_problem(prop: PropertyDef, edge: EdgeRecord, labels: dict[str, st
     """Why ``edge``'s reference property ``prop`` names no node of its class, or None when it names one."""
     ref = edge.props.get(prop.name)
     if ref in rejected:
-        return "refers to a node of this load that was rejected"
+        return _REJECTED
     if ref not in labels:
         return f"refers to no {prop.refers_to}: neither in this load nor in the graph"
     if labels[ref] != prop.refers_to:
@@ -687,7 +689,7 @@ def _without(
             continue
         gone = [(f, ref) for f, ref in (("from", e.source), ("to", e.target)) if ref in rejected_nodes]
         for field, ref in gone:
-            problems.append(Problem(e.where(), field, ref, "refers to a node of this load that was rejected"))
+            problems.append(Problem(e.where(), field, ref, _REJECTED))
         if not gone:
             kept.append(e)
     return kept

@@ -124,7 +124,7 @@ def match_programs(facts: Facts, occupation: str, level: int, options: Options) 
     """Programs ranked by how much of R(``occupation``, ``level``) they cover."""
     check_level(facts.schema, level)
     facts.expect([occupation], "Occupation")
-    levels = {c: r.level for c, r in facts.required(occupation, level, options).items()}
+    levels = facts.levels_required_by({occupation: level}, options)[occupation]
     developed, _ = _programs_for(facts, set(levels), options)
     scored = []
     for program, dev in developed.items():
