@@ -34,11 +34,15 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.errors import Problem, ValidationError
 from graph.records import EdgeRecord, NodeRecord
 from loaders.pipeline import Parsed
 from ontology.schema import Schema, SchemaError
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -53,6 +57,22 @@ MARKERS = {"S": "digital occupation 数字职业", "L": "green occupation 绿色
 #: A task number: 1–3 digits and a full stop, at the start or after a space or separator, not a decimal point.
 _TASK_NUMBER = re.compile(r"(?:^|(?<=[\s；;。，,：:]))(\d{1,3})[.．](?!\d)")
 _TASK_END = "。；;，, \t\r\n\u3000"
+#: Why a code links to a group more than one level up (there is no group in between), and the
+#: note listing such codes, in the order the notes give them.
+_SKIPPED_LEVEL_NOTES: tuple[tuple[str, str], ...] = (
+    (
+        "minor_as_occupation",
+        "level-4 code(s) end in -00 (a minor group listed as an occupation) and link to their level-2 group",
+    ),
+    (
+        "no_minor_segment",
+        "level-4 code(s) have minor-group segment 00 (X-XX-00-XX) and link to their level-2 group",
+    ),
+    (
+        "minor_missing",
+        "code(s) name a minor group (X-XX-XX-00) absent from the file and link to the group above it",
+    ),
+)
 
 
 def split_tasks(text: str) -> tuple[list[tuple[int, str]], str]:
@@ -193,37 +213,54 @@ def _find_file(path: Path, problems: list[Problem]) -> Path | None:
 
 
 def _read_rows(file: Path, problems: list[Problem]) -> tuple[dict[str, _Entry], list[str]]:
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(file.name, None, None, f"is not UTF-8 text: {exc}"))
+    text = _decode(file, problems)
+    if text is None:
         return {}, []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = _header(reader, file.name, problems)
+    if header is None or not _has_required_columns(header, file.name, problems):
+        return {}, []
+    notes = [f"{file.name} has no {c!r} column" for c in OPTIONAL_COLUMNS if c not in header]
+    entries, merge_notes = _read_entries(reader, file.name, header, problems)
+    return entries, notes + merge_notes
+
+
+def _decode(file: Path, problems: list[Problem]) -> str | None:
     try:
-        header = [h.strip() for h in next(reader, [])]
+        return file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(file.name, None, None, f"is not UTF-8 text: {exc}"))
+        return None
+
+
+def _header(reader: Reader, name: str, problems: list[Problem]) -> list[str] | None:
+    try:
+        return [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
-        problems.append(Problem(f"{file.name} line 1", None, None, f"is not well-formed CSV: {exc}"))
-        return {}, []
+        problems.append(Problem(f"{name} line 1", None, None, f"is not well-formed CSV: {exc}"))
+        return None
+
+
+def _has_required_columns(header: list[str], name: str, problems: list[Problem]) -> bool:
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    problems.extend(Problem(f"{name} line 1", c, None, "column is missing") for c in missing)
+    return not missing
+
+
+def _read_entries(
+    reader: Reader, name: str, header: list[str], problems: list[Problem]
+) -> tuple[dict[str, _Entry], list[str]]:
+    """The data rows as entries by code, and notes on the rows read once or merged."""
     index = {h: i for i, h in enumerate(header)}
-    missing = [c for c in REQUIRED_COLUMNS if c not in index]
-    if missing:
-        problems.extend(Problem(f"{file.name} line 1", c, None, "column is missing") for c in missing)
-        return {}, []
-    notes = [f"{file.name} has no {c!r} column" for c in OPTIONAL_COLUMNS if c not in index]
     entries: dict[str, _Entry] = {}
     duplicates = 0
     merged: list[str] = []
     line = reader.line_num
     try:
         for cells in reader:
-            where, line = f"{file.name} line {line + 1}", reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                problems.append(Problem(where, None, None, f"has {len(cells)} fields, the header {len(header)}"))
-                continue
-            row = {c: cells[index[c]].strip() if c in index else "" for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
-            entry = _entry(where, row, problems)
+            # A quoted field may span lines: a row is named by the line it starts on.
+            where, line = f"{name} line {line + 1}", reader.line_num
+            entry = _row_entry(where, cells, len(header), index, problems)
             if entry is None:
                 continue
             current = entries.get(entry.code)
@@ -234,7 +271,26 @@ def _read_rows(file: Path, problems: list[Problem]) -> tuple[dict[str, _Entry], 
             elif _merge(current, entry, problems):
                 merged.append(entry.code)
     except csv.Error as exc:
-        problems.append(Problem(f"{file.name} line {reader.line_num}", None, None, f"is not well-formed CSV: {exc}"))
+        problems.append(Problem(f"{name} line {reader.line_num}", None, None, f"is not well-formed CSV: {exc}"))
+    return entries, _merge_notes(duplicates, merged)
+
+
+def _row_entry(
+    where: str, cells: list[str], width: int, index: dict[str, int], problems: list[Problem]
+) -> _Entry | None:
+    """The entry of one data row; ``None`` for a blank row or, with a problem, a bad one."""
+    if not any(c.strip() for c in cells):
+        return None
+    # ``width``, not ``len(index)``: a header naming a column twice still has all its fields.
+    if len(cells) != width:
+        problems.append(Problem(where, None, None, f"has {len(cells)} fields, the header {width}"))
+        return None
+    row = {c: cells[index[c]].strip() if c in index else "" for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+    return _entry(where, row, problems)
+
+
+def _merge_notes(duplicates: int, merged: list[str]) -> list[str]:
+    notes: list[str] = []
     if duplicates:
         notes.append(f"{duplicates} row(s) repeat an earlier row exactly and were read once")
     if merged:
@@ -242,7 +298,7 @@ def _read_rows(file: Path, problems: list[Problem]) -> tuple[dict[str, _Entry], 
             f"{len(merged)} code(s) are on several differing rows with the same name and became one node "
             "(the deepest level, every non-empty field): " + ", ".join(merged)
         )
-    return entries, notes
+    return notes
 
 
 def _entry(where: str, row: dict[str, str], problems: list[Problem]) -> _Entry | None:
@@ -284,81 +340,115 @@ def _merge(current: _Entry, other: _Entry, problems: list[Problem]) -> bool:
     return True
 
 
+@dataclass
+class _Tally:
+    """What building the records counted, for the notes."""
+
+    levels: Counter[int] = field(default_factory=Counter)
+    markers: Counter[str] = field(default_factory=Counter)
+    skipped: dict[str, list[str]] = field(default_factory=lambda: {kind: [] for kind, _ in _SKIPPED_LEVEL_NOTES})
+    orphans: list[str] = field(default_factory=list)
+    preambles: list[str] = field(default_factory=list)
+    tasks: int = 0
+
+
 def _records(entries: dict[str, _Entry], notes: list[str]) -> tuple[list[NodeRecord], list[EdgeRecord]]:
     nodes: list[NodeRecord] = []
     edges: list[EdgeRecord] = []
-    levels: Counter[int] = Counter()
-    markers: Counter[str] = Counter()
-    # Codes linked to a group more than one level up, by why there is no group in between.
-    skipped: dict[str, list[str]] = {"minor_as_occupation": [], "no_minor_segment": [], "minor_missing": []}
-    orphans: list[str] = []
-    preambles: list[str] = []
-    task_count = 0
+    tally = _Tally()
     for code, entry in entries.items():
-        node_id = f"csco:{code}"
-        name, marker = strip_marker(entry.name)
-        if marker is not None:
-            markers[marker] += 1
-        alt_labels = list(dict.fromkeys(a for a in [entry.name, *entry.aliases] if a != name))
-        props = {
-            "name_zh": name,
-            "alt_labels": alt_labels,
-            "csco_code": code,
-            "classification_level": entry.level,
-            "description": entry.definition,
-            "digital": marker in ("S", "L/S") or None,
-            "green": marker in ("L", "L/S") or None,
-        }
-        nodes.append(NodeRecord("Occupation", node_id, {k: v for k, v in props.items() if v}, entry.where))
-        levels[entry.level] += 1
-        if entry.level > 1:
-            parent = next((c for c in ancestor_codes(code) if c in entries), None)
-            if parent is None:
-                orphans.append(code)
-            else:
-                edges.append(EdgeRecord("BROADER", node_id, f"csco:{parent}", {}, entry.where))
-                if entries[parent].level < entry.level - 1:
-                    if ancestor_codes(code)[0] not in entries:
-                        skipped["minor_missing"].append(code)
-                    elif code_depth(code) < entry.level:
-                        skipped["minor_as_occupation"].append(code)
-                    else:
-                        skipped["no_minor_segment"].append(code)
-        tasks, preamble = split_tasks(entry.tasks)
-        if preamble:
-            preambles.append(code)
-        for number, text in tasks:
-            task_id = f"{node_id}/task/{number}"
-            task_props = {"name_zh": text, "order": number, "origin": TASK_ORIGIN}
-            nodes.append(NodeRecord("TypicalWorkTask", task_id, task_props, f"{entry.where}, tasks item {number}"))
-            edges.append(EdgeRecord("HAS_TASK", node_id, task_id, {}, f"{entry.where}, tasks item {number}"))
-        task_count += len(tasks)
-    notes.append(
-        f"CSCO: {len(entries)} codes ("
-        + ", ".join(f"level {lv}: {n}" for lv, n in sorted(levels.items()))
-        + f"), {task_count} typical work tasks"
-    )
-    if markers:
-        detail = ", ".join(f"{m} ({MARKERS[m]}) {n}" for m, n in sorted(markers.items()))
+        nodes.append(_occupation(code, entry, tally))
+        broader = _broader(code, entry, entries, tally)
+        if broader is not None:
+            edges.append(broader)
+        for task, has_task in _tasks(code, entry, tally):
+            nodes.append(task)
+            edges.append(has_task)
+    notes.extend(_notes(len(entries), tally))
+    return nodes, edges
+
+
+def _node_id(code: str) -> str:
+    return f"csco:{code}"
+
+
+def _occupation(code: str, entry: _Entry, tally: _Tally) -> NodeRecord:
+    """The Occupation node of a code, counting its level and marker."""
+    name, marker = strip_marker(entry.name)
+    if marker is not None:
+        tally.markers[marker] += 1
+    tally.levels[entry.level] += 1
+    alt_labels = list(dict.fromkeys(a for a in [entry.name, *entry.aliases] if a != name))
+    props = {
+        "name_zh": name,
+        "alt_labels": alt_labels,
+        "csco_code": code,
+        "classification_level": entry.level,
+        "description": entry.definition,
+        "digital": marker in ("S", "L/S") or None,
+        "green": marker in ("L", "L/S") or None,
+    }
+    return NodeRecord("Occupation", _node_id(code), {k: v for k, v in props.items() if v}, entry.where)
+
+
+def _broader(code: str, entry: _Entry, entries: dict[str, _Entry], tally: _Tally) -> EdgeRecord | None:
+    """The BROADER edge to the nearest ancestor code in the file, counting codes without one or past a level."""
+    if entry.level <= 1:
+        return None
+    parent = next((c for c in ancestor_codes(code) if c in entries), None)
+    if parent is None:
+        tally.orphans.append(code)
+        return None
+    reason = _skipped_level(code, entry.level, entries[parent].level, entries)
+    if reason is not None:
+        tally.skipped[reason].append(code)
+    return EdgeRecord("BROADER", _node_id(code), _node_id(parent), {}, entry.where)
+
+
+def _skipped_level(code: str, level: int, parent_level: int, entries: dict[str, _Entry]) -> str | None:
+    """Why ``code`` links to a group more than one level up (a kind of ``_SKIPPED_LEVEL_NOTES``), if it does."""
+    if parent_level >= level - 1:
+        return None
+    if ancestor_codes(code)[0] not in entries:
+        return "minor_missing"
+    if code_depth(code) < level:
+        return "minor_as_occupation"
+    return "no_minor_segment"
+
+
+def _tasks(code: str, entry: _Entry, tally: _Tally) -> list[tuple[NodeRecord, EdgeRecord]]:
+    """Each numbered task of a code with its HAS_TASK edge, counting tasks and text before "1."."""
+    tasks, preamble = split_tasks(entry.tasks)
+    if preamble:
+        tally.preambles.append(code)
+    tally.tasks += len(tasks)
+    node_id = _node_id(code)
+    out: list[tuple[NodeRecord, EdgeRecord]] = []
+    for number, text in tasks:
+        task_id = f"{node_id}/task/{number}"
+        where = f"{entry.where}, tasks item {number}"
+        task_props = {"name_zh": text, "order": number, "origin": TASK_ORIGIN}
+        task = NodeRecord("TypicalWorkTask", task_id, task_props, where)
+        out.append((task, EdgeRecord("HAS_TASK", node_id, task_id, {}, where)))
+    return out
+
+
+def _notes(codes: int, tally: _Tally) -> list[str]:
+    orphans, preambles = tally.orphans, tally.preambles
+    notes = [
+        f"CSCO: {codes} codes ("
+        + ", ".join(f"level {lv}: {n}" for lv, n in sorted(tally.levels.items()))
+        + f"), {tally.tasks} typical work tasks"
+    ]
+    if tally.markers:
+        detail = ", ".join(f"{m} ({MARKERS[m]}) {n}" for m, n in sorted(tally.markers.items()))
         notes.append(f"CSCO markers stripped from names (raw name kept in alt_labels): {detail}")
-    for kind, what in (
-        (
-            "minor_as_occupation",
-            "level-4 code(s) end in -00 (a minor group listed as an occupation) and link to their level-2 group",
-        ),
-        (
-            "no_minor_segment",
-            "level-4 code(s) have minor-group segment 00 (X-XX-00-XX) and link to their level-2 group",
-        ),
-        (
-            "minor_missing",
-            "code(s) name a minor group (X-XX-XX-00) absent from the file and link to the group above it",
-        ),
-    ):
-        if skipped[kind]:
-            notes.append(f"{len(skipped[kind])} {what}: {', '.join(skipped[kind])}")
+    for kind, what in _SKIPPED_LEVEL_NOTES:
+        skipped = tally.skipped[kind]
+        if skipped:
+            notes.append(f"{len(skipped)} {what}: {', '.join(skipped)}")
     if orphans:
         notes.append(f"{len(orphans)} code(s) have no ancestor code in the file, so no BROADER: {', '.join(orphans)}")
     if preambles:
         notes.append(f"{len(preambles)} tasks text(s) have text before '1.' that is not a task: {', '.join(preambles)}")
-    return nodes, edges
+    return notes

@@ -262,6 +262,9 @@ class _Release:
 
 # -- the mapping
 
+#: A file's data rows as (location, column → text), as ``_Release.rows`` yields them.
+_Rows = list[tuple[str, dict[str, str]]]
+
 
 def concept_id(uri: str) -> str | None:
     """The graph id of an ESCO concept URI, or ``None`` if it is not one.
@@ -406,16 +409,15 @@ class _EscoReader:
         return broader
 
     def _competencies(self, broader: dict[str, list[str]]) -> None:
+        # Both files are read before any node is made: a skill's dimension depends on the groups' codes.
         groups = list(self.release.rows(SKILL_GROUPS, self.problems))
         skills = list(self.release.rows(SKILLS, self.problems))
-        codes = {row["conceptUri"]: row["code"] for _, row in groups if row["code"]}
-        t_groups = {uri: code for uri, code in codes.items() if code.startswith("T")}
-        transversal = {
-            row["conceptUri"]
-            for _, row in skills
-            if row["reuseLevel"] == TRANSVERSAL_REUSE or any(b in t_groups for b in broader.get(row["conceptUri"], ()))
-        }
-        rule = _DimensionRule(broader, codes, t_groups, transversal)
+        rule = _DimensionRule.from_rows(broader, groups, skills)
+        self._skill_groups(groups, rule)
+        self._skills(skills, rule)
+        self._dimension_notes(groups, skills, rule)
+
+    def _skill_groups(self, groups: _Rows, rule: _DimensionRule) -> None:
         group_uris = {row["conceptUri"] for _, row in groups}
         for where, row in groups:
             node_id = self._id(where, "conceptUri", row["conceptUri"])
@@ -425,6 +427,8 @@ class _EscoReader:
             props = self._competency_props(row, KNOWLEDGE_KIND if pillar == "K" else DEFAULT_KIND)
             props["dimension"] = rule.group_dimension(row["conceptUri"], pillar)
             self._node("Competency", node_id, props, where)
+
+    def _skills(self, skills: _Rows, rule: _DimensionRule) -> None:
         untyped: list[str] = []
         for where, row in skills:
             node_id = self._id(where, "conceptUri", row["conceptUri"])
@@ -445,14 +449,18 @@ class _EscoReader:
                 f"{len(untyped)} ESCO skill(s) have no skillType and were taken as kind {DEFAULT_KIND!r}: "
                 + "; ".join(untyped)
             )
+
+    def _dimension_notes(self, groups: _Rows, skills: _Rows, rule: _DimensionRule) -> None:
         for what, rows in (("skills", skills), ("skill groups", groups)):
             dims = Counter(rule.assigned[row["conceptUri"]] for _, row in rows if row["conceptUri"] in rule.assigned)
             if dims:
                 self.notes.append(
                     f"ESCO {what} by dimension: " + ", ".join(f"{d} {n}" for d, n in sorted(dims.items()))
                 )
-        if transversal:
-            self.notes.append(f"{len(transversal)} ESCO skills are transversal (their dimension comes from T groups)")
+        if rule.transversal:
+            self.notes.append(
+                f"{len(rule.transversal)} ESCO skills are transversal (their dimension comes from T groups)"
+            )
         if rule.conflicts:
             self.notes.append(
                 f"{len(rule.conflicts)} transversal skill(s) sit under T groups of different dimensions; "
@@ -533,6 +541,18 @@ class _DimensionRule:
         self.assigned: dict[str, str] = {}
         self.conflicts: set[str] = set()
         self.unplaced: set[str] = set()
+
+    @classmethod
+    def from_rows(cls, broader: dict[str, list[str]], groups: _Rows, skills: _Rows) -> _DimensionRule:
+        """The rule over the skill groups' codes and the skills that are transversal."""
+        codes = {row["conceptUri"]: row["code"] for _, row in groups if row["code"]}
+        t_groups = {uri: code for uri, code in codes.items() if code.startswith("T")}
+        transversal = {
+            row["conceptUri"]
+            for _, row in skills
+            if row["reuseLevel"] == TRANSVERSAL_REUSE or any(b in t_groups for b in broader.get(row["conceptUri"], ()))
+        }
+        return cls(broader, codes, t_groups, transversal)
 
     def t_codes(self, uri: str) -> set[str]:
         """T codes reached from ``uri`` going up through transversal skills only."""
