@@ -111,13 +111,18 @@ def split_tasks(text: str) -> tuple[list[tuple[int, str]], str]:
 def strip_marker(name: str) -> tuple[str, str | None]:
     """The name without a trailing digital/green marker, and the marker.
 
+    Both orders of the two markers are the one marker ``L/S``.
+
     >>> strip_marker("工业机器人系统操作员S"), strip_marker("护林员L"), strip_marker("车工")
     (('工业机器人系统操作员', 'S'), ('护林员', 'L'), ('车工', None))
+    >>> strip_marker("护林员S/L")
+    ('护林员', 'L/S')
     """
     match = _MARKER.search(name)
     if match is None:
         return name, None
-    return name[: match.start()].rstrip(), match.group(1)
+    marker = "L/S" if match.group(1) == "S/L" else match.group(1)
+    return name[: match.start()].rstrip(), marker
 
 
 def code_depth(code: str) -> int:

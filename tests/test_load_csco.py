@@ -245,6 +245,7 @@ def test_hierarchy_markers_duplicates_and_merges(tmp_path: Path, schema: Schema)
         "4,6-31-07-03,6310703,工业机器人系统操作员S,定义。,1.进行作业准备 2.装配系统。,6310703,"
         '"工业机器人系统操作员S,机器人操作工, 示教员"\n'
         "4,6-31-08-01,6310801,护林员L/S,,,6310801,护林员L/S\n"  # its minor group 6-31-08-00 is absent
+        "4,6-31-08-02,6310802,园林绿化工S/L,,,6310802,\n"  # the same marker as L/S
         "3,6-31-09-00,6310900,土壤肥料技术人员,,,6310900,土壤肥料技术人员\n"
         "4,6-31-09-00,6310900,土壤肥料技术人员,定义。,1.调查土壤,6310900,土壤肥料技术人员\n",
     )
@@ -255,6 +256,8 @@ def test_hierarchy_markers_duplicates_and_merges(tmp_path: Path, schema: Schema)
     assert robot["name_zh"] == "工业机器人系统操作员"
     assert robot["alt_labels"] == ["工业机器人系统操作员S", "机器人操作工", "示教员"]
     assert nodes["csco:6-31-08-01"].props["name_zh"] == "护林员"
+    both = nodes["csco:6-31-08-02"].props
+    assert (both["name_zh"], both["digital"], both["green"]) == ("园林绿化工", True, True)
     assert nodes["csco:6-31-07-03/task/2"].props == {"name_zh": "装配系统", "order": 2, "origin": "classification"}
     merged = nodes["csco:6-31-09-00"].props
     assert (merged["classification_level"], merged["description"]) == (4, "定义。")
@@ -264,6 +267,7 @@ def test_hierarchy_markers_duplicates_and_merges(tmp_path: Path, schema: Schema)
         ("BROADER", "csco:6-31-07-00", "csco:6-31-00-00"),
         ("BROADER", "csco:6-31-07-03", "csco:6-31-07-00"),
         ("BROADER", "csco:6-31-08-01", "csco:6-31-00-00"),
+        ("BROADER", "csco:6-31-08-02", "csco:6-31-00-00"),
         ("BROADER", "csco:6-31-09-00", "csco:6-31-00-00"),
         ("HAS_TASK", "csco:6-31-07-03", "csco:6-31-07-03/task/1"),
         ("HAS_TASK", "csco:6-31-07-03", "csco:6-31-07-03/task/2"),
@@ -272,8 +276,8 @@ def test_hierarchy_markers_duplicates_and_merges(tmp_path: Path, schema: Schema)
     notes = "\n".join(parsed.notes)
     assert "1 row(s) repeat an earlier row exactly" in notes
     assert "became one node (the deepest level, every non-empty field): 6-31-09-00" in notes
-    assert "absent from the file and link to the group above it: 6-31-08-01" in notes
-    assert "level-4 code(s) end in -00" in notes and "L/S (digital and green) 1" in notes
+    assert "absent from the file and link to the group above it: 6-31-08-01, 6-31-08-02" in notes
+    assert "level-4 code(s) end in -00" in notes and "L/S (digital and green) 2" in notes
 
 
 def test_bad_rows_are_reported_with_their_lines(tmp_path: Path, schema: Schema) -> None:
