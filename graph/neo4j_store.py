@@ -101,6 +101,24 @@ SAMPLE_WAIT = 30.0
 _Indexed = tuple[str, tuple[str, ...], tuple[str, ...]]
 
 
+def _numbered_groups(
+    batch: Batch,
+) -> tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str, str], list[dict[str, Any]]]]:
+    """The batch's rows by label, and by (type, source label, target label), each numbered in its group (``i``).
+
+    The number lets an upsert statement say which of its rows it created or updated.
+    """
+    node_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for node in batch.nodes:
+        group = node_groups[node.label]
+        group.append({"i": len(group), "id": node.id, "props": node.props})
+    edge_groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for edge in batch.edges:
+        group = edge_groups[(edge.type, batch.endpoint_labels[edge.source], batch.endpoint_labels[edge.target])]
+        group.append({"i": len(group), "source": edge.source, "target": edge.target, "props": edge.props})
+    return node_groups, edge_groups
+
+
 def _indexed(r: Record) -> _Indexed:
     return r["entity"], tuple(r["tokens"]), tuple(r["properties"])
 
@@ -312,16 +330,7 @@ class Neo4jStore(GraphStore):
     def write(self, batch: Batch, progress: Progress | None = None, stamp: Stamp | None = None) -> WriteSummary:
         self._ensure_schema()
         stamp = stamp or Stamp.now()
-        # Each row carries its index (``i``) so that the query can say which rows it changed.
-        node_groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for node in batch.nodes:
-            group = node_groups[node.label]
-            group.append({"i": len(group), "id": node.id, "props": node.props})
-        edge_groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-        for edge in batch.edges:
-            group = edge_groups[(edge.type, batch.endpoint_labels[edge.source], batch.endpoint_labels[edge.target])]
-            group.append({"i": len(group), "source": edge.source, "target": edge.target, "props": edge.props})
-
+        node_groups, edge_groups = _numbered_groups(batch)
         total = len(batch.nodes) + len(batch.edges)
         # The graph's size only matters to a write that may drop the plans (a statement less for the others).
         before = self._size() if total >= REPLAN_ROWS else None
@@ -332,32 +341,30 @@ class Neo4jStore(GraphStore):
             sets: list[bytes] = []  # the changes, one compressed set per batch
             done = 0
             new: set[str] = set()  # the nodes this write creates: no relationship of theirs is stored yet
+
+            def counted(kind: str, counts: dict[str, int]) -> None:
+                nonlocal done
+                summary.add(kind, counts)
+                done += sum(counts.values())
+                if progress is not None:
+                    progress(done, total)
+
             for label, rows in node_groups.items():
                 upsert = cypher.upsert_nodes(self.schema, label)
                 # Each batch is recorded while the server writes it (see ``_upserts``).
                 for counts, created, updated in self._upserts(tx, self._node_state(tx, label), upsert, rows):
-                    summary.nodes_created += counts["created"]
-                    summary.nodes_updated += counts["updated"]
-                    summary.nodes_unchanged += counts["unchanged"]
                     new.update(rows[i]["id"] for i in created)
                     if created or updated:
                         sets.append(pack_changes([_node_group(label, rows, created, updated)]))
-                    done += sum(counts.values())
-                    if progress is not None:
-                        progress(done, total)
+                    counted("nodes", counts)
             for (rel_type, source, target), rows in edge_groups.items():
                 upsert = cypher.upsert_edges(self.schema, rel_type, source, target)
                 keys = self.schema.relationships[rel_type].keys
                 for counts, created, updated in self._upserts(tx, self._edge_state(tx, rel_type, new), upsert, rows):
-                    summary.edges_created += counts["created"]
-                    summary.edges_updated += counts["updated"]
-                    summary.edges_unchanged += counts["unchanged"]
                     if created or updated:
                         group = _edge_group(rel_type, (source, target), keys, rows, created, updated)
                         sets.append(pack_changes([group]))
-                    done += sum(counts.values())
-                    if progress is not None:
-                        progress(done, total)
+                    counted("edges", counts)
             summary.load_id = audit.record_sets(stamp, LOAD, summary.as_dict(), sets)
             return summary
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +108,18 @@ class WriteSummary:
         for name in self.COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
+
+    def add(self, kind: str, counts: Mapping[str, int]) -> None:
+        """Add a statement's ``created`` / ``updated`` / ``unchanged`` counts of ``kind`` (``nodes`` or ``edges``).
+
+        >>> summary = WriteSummary()
+        >>> summary.add("edges", {"created": 2, "updated": 0, "unchanged": 1})
+        >>> summary.edges_created, summary.edges_unchanged
+        (2, 1)
+        """
+        for what in ("created", "updated", "unchanged"):
+            name = f"{kind}_{what}"
+            setattr(self, name, getattr(self, name) + counts[what])
 
     def as_dict(self) -> dict[str, int]:
         """The counts (the load id is reported beside them, see ``LoadReport``)."""
