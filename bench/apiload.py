@@ -23,6 +23,39 @@ from urllib.parse import urlsplit
 from bench.common import loadavg, percentiles
 
 
+def _head(head: bytes) -> tuple[str, int, bool, bool]:
+    """A response head's status, and what its headers say of the body and the connection.
+
+    >>> _head(b"HTTP/1.1 200 OK\\r\\ncontent-length: 12\\r\\nconnection: close\\r\\n\\r\\n")
+    ('200', 12, False, True)
+    """
+    status = head[9:12].decode("ascii", "replace")
+    length = 0
+    chunked = close = False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value.strip())
+        elif name == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+        elif name == b"connection" and b"close" in value.lower():
+            close = True
+    return status, length, chunked, close
+
+
+async def _body(reader: asyncio.StreamReader, length: int, chunked: bool, timeout: float) -> None:
+    """Read (and drop) a response body of ``length`` bytes, or chunked."""
+    if chunked:
+        while True:
+            size = int((await asyncio.wait_for(reader.readuntil(b"\r\n"), timeout)).strip(), 16)
+            await asyncio.wait_for(reader.readexactly(size + 2), timeout)
+            if size == 0:
+                return
+    elif length:
+        await asyncio.wait_for(reader.readexactly(length), timeout)
+
+
 async def _worker(
     host: str,
     port: int,
@@ -47,27 +80,8 @@ async def _worker(
             start = time.perf_counter()
             writer.write(request)
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
-            status = head[9:12].decode("ascii", "replace")
-            length = 0
-            chunked = False
-            close = False
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                name = name.strip().lower()
-                if name == b"content-length":
-                    length = int(value.strip())
-                elif name == b"transfer-encoding" and b"chunked" in value.lower():
-                    chunked = True
-                elif name == b"connection" and b"close" in value.lower():
-                    close = True
-            if chunked:
-                while True:
-                    size = int((await asyncio.wait_for(reader.readuntil(b"\r\n"), timeout)).strip(), 16)
-                    await asyncio.wait_for(reader.readexactly(size + 2), timeout)
-                    if size == 0:
-                        break
-            elif length:
-                await asyncio.wait_for(reader.readexactly(length), timeout)
+            status, length, chunked, close = _head(head)
+            await _body(reader, length, chunked, timeout)
             latencies.append(time.perf_counter() - start)
             statuses[status] += 1
             if close:

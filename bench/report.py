@@ -408,7 +408,16 @@ def _workload(results: dict[float, dict[str, Any]]) -> list[str]:
 
 
 def _loads(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> list[str]:
-    out = []
+    return [
+        *_load_table(results),
+        *_esco_pairs(results),
+        *_reloads(results),
+        *_admin_imports(results),
+        *_loads_picture(results, images, prefix),
+    ]
+
+
+def _load_table(results: dict[float, dict[str, Any]]) -> list[str]:
     rows = []
     for scale, data in results.items():
         for kind in STORES:
@@ -435,7 +444,10 @@ def _loads(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> l
                     ]
                 )
     header = ["scale", "store", "source", "loads", "rows", "parse s", "validate s", "write s", "pipeline s", "rows/s"]
-    out += _table([*header, "bare s", "bare rows/s", "pipeline / bare", "load avg"], rows)
+    return _table([*header, "bare s", "bare rows/s", "pipeline / bare", "load avg"], rows)
+
+
+def _esco_pairs(results: dict[float, dict[str, Any]]) -> list[str]:
     pairs = [
         [
             _x(s),
@@ -453,10 +465,17 @@ def _loads(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> l
         for k, r in d["stores"].items()
         for n, p in enumerate(r.get("esco_pairs", []))
     ]
-    if pairs:
-        out += ["ESCO alone into an empty store, the bare script and the pipeline back to back:", ""]
-        header = ["scale", "store", "pair", "bare s", "validate s", "write s", "pipeline s", "pipeline / bare"]
-        out += _table([*header, "write / bare", "load avg"], pairs)
+    if not pairs:
+        return []
+    header = ["scale", "store", "pair", "bare s", "validate s", "write s", "pipeline s", "pipeline / bare"]
+    return [
+        "ESCO alone into an empty store, the bare script and the pipeline back to back:",
+        "",
+        *_table([*header, "write / bare", "load avg"], pairs),
+    ]
+
+
+def _reloads(results: dict[float, dict[str, Any]]) -> list[str]:
     reloads = [
         [
             _x(s),
@@ -472,9 +491,13 @@ def _loads(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> l
         for k, r in d["stores"].items()
         if "reload" in r
     ]
-    if reloads:
-        out += ["Re-loading ESCO into the loaded store (nothing changes):", ""]
-        out += _table(["scale", "store", "source", "rows", "validate s", "write s", "total s", "unchanged"], reloads)
+    if not reloads:
+        return []
+    header = ["scale", "store", "source", "rows", "validate s", "write s", "total s", "unchanged"]
+    return ["Re-loading ESCO into the loaded store (nothing changes):", "", *_table(header, reloads)]
+
+
+def _admin_imports(results: dict[float, dict[str, Any]]) -> list[str]:
     imports = []
     for scale, data in results.items():
         ai = data["stores"].get("neo4j", {}).get("admin_import")
@@ -495,10 +518,17 @@ def _loads(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> l
             else:
                 reason = " ".join(r.get("reason", "").split())[:200]
                 imports.append([_x(scale), what, "—", "—", "—", "—", "—", f"failed: {reason}"])
-    if imports:
-        out += ["`neo4j-admin database import full` of the same rows (offline, into a fresh database, 2 threads):", ""]
-        header = ["scale", "rows", "count", "CSV write s", "wall s (JVM start included)", "rows/s"]
-        out += _table([*header, "the tool's own s", "rows/s (tool's time)"], imports)
+    if not imports:
+        return []
+    header = ["scale", "rows", "count", "CSV write s", "wall s (JVM start included)", "rows/s"]
+    return [
+        "`neo4j-admin database import full` of the same rows (offline, into a fresh database, 2 threads):",
+        "",
+        *_table([*header, "the tool's own s", "rows/s (tool's time)"], imports),
+    ]
+
+
+def _loads_picture(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> list[str]:
     base = results.get(1.0) or next(iter(results.values()))
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for ax, kind in zip(axes, STORES, strict=True):
@@ -525,7 +555,7 @@ def _loads(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> l
     name = f"{prefix}loads.png"
     fig.savefig(images / name, dpi=110)
     plt.close(fig)
-    return [*out, f"![load throughput](img/{name})", ""]
+    return [f"![load throughput](img/{name})", ""]
 
 
 def _questions(results: dict[float, dict[str, Any]], images: Path, prefix: str) -> list[str]:

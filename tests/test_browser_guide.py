@@ -176,6 +176,18 @@ def parse_grass(text: str) -> dict[str, dict[str, str]]:
         return json.loads(text)  # type: ignore[no-any-return]
     except ValueError:
         pass
+    rules: dict[str, dict[str, str]] = {}
+    for selector, body in _grass_blocks(text).items():
+        rules[selector] = {}
+        for prop in body.split(";"):
+            parts = prop.split(":")
+            if len(parts) == 2:
+                rules[selector][parts[0].strip()] = parts[1].strip()
+    return rules
+
+
+def _grass_blocks(text: str) -> dict[str, str]:
+    """Each selector of a grass text with its block's text, scanned character by character as the Browser does."""
     in_string = in_props = in_binding = False
     keyword = props = ""
     raw: dict[str, str] = {}
@@ -207,14 +219,7 @@ def parse_grass(text: str) -> dict[str, dict[str, str]]:
             props += c
         elif not c.isspace():
             keyword += c
-    rules: dict[str, dict[str, str]] = {}
-    for selector, body in raw.items():
-        rules[selector] = {}
-        for prop in body.split(";"):
-            parts = prop.split(":")
-            if len(parts) == 2:
-                rules[selector][parts[0].strip()] = parts[1].strip()
-    return rules
+    return raw
 
 
 @pytest.fixture(scope="module")
