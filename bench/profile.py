@@ -29,6 +29,7 @@ from typing import Any
 from bench import bare
 from bench.common import DATA, NEO4J_URI, ROOT, loadavg, say
 from graph import cypher
+from graph.neo4j_store import numbered_groups
 from graph.records import Batch
 from graph.validation import check
 from ontology.schema import Schema, load_schema
@@ -51,22 +52,9 @@ def top(profile: cProfile.Profile, n: int = 25) -> str:
 # ---------------------------------------------------------------- Neo4j writes
 
 
-def _groups(batch: Batch) -> tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str, str], list[dict[str, Any]]]]:
-    """Rows grouped as ``Neo4jStore.write`` groups them (with the row index ``i`` its queries use)."""
-    nodes: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for n in batch.nodes:
-        group = nodes[n.label]
-        group.append({"i": len(group), "id": n.id, "props": n.props})
-    edges: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for e in batch.edges:
-        group = edges[(e.type, batch.endpoint_labels[e.source], batch.endpoint_labels[e.target])]
-        group.append({"i": len(group), "source": e.source, "target": e.target, "props": e.props})
-    return nodes, edges
-
-
 def _statements(schema: Schema, batch: Batch, shape: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """(query, rows) per group: ``store`` = the store's upsert queries, ``bare`` = plain MERGE … SET."""
-    nodes, edges = _groups(batch)
+    nodes, edges = numbered_groups(batch)
     for label, rows in nodes.items():
         if shape == "store":
             yield cypher.upsert_nodes(schema, label), rows

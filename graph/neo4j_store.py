@@ -101,7 +101,7 @@ SAMPLE_WAIT = 30.0
 _Indexed = tuple[str, tuple[str, ...], tuple[str, ...]]
 
 
-def _numbered_groups(
+def numbered_groups(
     batch: Batch,
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[tuple[str, str, str], list[dict[str, Any]]]]:
     """The batch's rows by label, and by (type, source label, target label), each numbered in its group (``i``).
@@ -330,7 +330,7 @@ class Neo4jStore(GraphStore):
     def write(self, batch: Batch, progress: Progress | None = None, stamp: Stamp | None = None) -> WriteSummary:
         self._ensure_schema()
         stamp = stamp or Stamp.now()
-        node_groups, edge_groups = _numbered_groups(batch)
+        node_groups, edge_groups = numbered_groups(batch)
         total = len(batch.nodes) + len(batch.edges)
         # The graph's size only matters to a write that may drop the plans (a statement less for the others).
         before = self._size() if total >= REPLAN_ROWS else None
