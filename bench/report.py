@@ -379,9 +379,9 @@ def _context(results: dict[float, dict[str, Any]]) -> list[str]:
             for key, when in r.get("kept", {}).items():
                 out.append(f"  - its `{key}` figures are an earlier run's: {when['started']} on {when['commit']}")
     out.append(
-        "- The machine's 2 cores were shared with 3–4 other engineers' jobs (test suites, other Neo4j servers) "
-        "during every run: absolute times are noisy, the ratios (each measured in the same run, interleaved "
-        "where possible) much less so."
+        "- The bench shares the machine's 2 cores with its own Neo4j server and API workers, and with whatever "
+        "else runs (each run's load average is above): absolute times are noisy, and differ between machines of "
+        "the same size; the ratios (each measured in the same run, interleaved where possible) much less so."
     )
     return [*out, ""]
 
